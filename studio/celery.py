@@ -22,5 +22,15 @@ app.conf.update(
     accept_content=["json"],
     broker_connection_retry_on_startup=True,
     worker_hijack_root_logger=False,
+    # CPU-bound rendering and I/O-bound fetching/webhooks scale on separate workers.
+    task_routes={
+        "generations.tasks.render_concept": {"queue": "render"},
+        "api.tasks.*": {"queue": "io"},
+        "brands.tasks.*": {"queue": "io"},
+    },
+    beat_schedule={
+        "sweep-stale-jobs": {"task": "generations.tasks.sweep_stale_jobs", "schedule": 60.0},
+        "deliver-due-webhooks": {"task": "api.tasks.deliver_due_webhooks", "schedule": 30.0},
+    },
 )
 app.autodiscover_tasks()

@@ -30,6 +30,9 @@ def workspace_create(*, name: str, owner: User) -> Workspace:
     workspace = Workspace.objects.create(name=name.strip()[:100] or "Workspace",
                                          slug=_unique_slug(name))
     Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
+    from billing.services import account_open  # billing depends on studio, not the reverse
+
+    account_open(workspace=workspace)  # with the 50-credit welcome bonus
     return workspace
 
 

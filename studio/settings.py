@@ -223,6 +223,16 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT",
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# Job time limits (seconds): a rendering worker's lease on a concept, how long a job may sit
+# queued or planning before the sweeper re-publishes it, and when it is failed and refunded.
+STUDIO_RENDER_LEASE_SECONDS = env.int("STUDIO_RENDER_LEASE_SECONDS", default=300)
+STUDIO_QUEUED_STALE_SECONDS = env.int("STUDIO_QUEUED_STALE_SECONDS", default=120)
+STUDIO_JOB_DEADLINE_SECONDS = env.int("STUDIO_JOB_DEADLINE_SECONDS", default=3600)
+# First webhook retry after this many seconds, doubling up to an hour, for 24 hours.
+STUDIO_WEBHOOK_RETRY_BASE_SECONDS = env.int("STUDIO_WEBHOOK_RETRY_BASE_SECONDS", default=30)
+# Lifetime of the signed URLs handed out for rendered files.
+STUDIO_FILE_URL_MAX_AGE = env.int("STUDIO_FILE_URL_MAX_AGE", default=7 * 24 * 3600)
+
 # ---------------------------------------------------------------------------------------------
 # Cache: Redis when configured, else local memory (one process per role in the embedded runtime)
 # ---------------------------------------------------------------------------------------------
@@ -249,9 +259,42 @@ SPECTACULAR_SETTINGS = {
 }
 
 # ---------------------------------------------------------------------------------------------
+# Billing / Stripe: payments switch on when STRIPE_SECRET_KEY is set; without it credits come
+# from the operator (admin, `grantcredits`). STRIPE_API_BASE points stripe-python at a
+# Stripe-compatible test server.
+# ---------------------------------------------------------------------------------------------
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+STRIPE_JS_URL = env.str("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=20.0)
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
+if STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET:
+    raise ImproperlyConfigured(
+        "STRIPE_SECRET_KEY is set but STRIPE_WEBHOOK_SECRET is not: credits are granted only "
+        "from verified webhooks. Set it to the endpoint's signing secret (whsec_...)."
+    )
+# Run the synchronous auto-recharge on its own connection so a caller's rolled-back
+# transaction cannot lose a successful charge (PostgreSQL only).
+BILLING_RECHARGE_ISOLATED = env.bool("BILLING_RECHARGE_ISOLATED", default=True)
+
+# ---------------------------------------------------------------------------------------------
 # Outbound HTTP (brand scrape, reference images, webhooks)
 # ---------------------------------------------------------------------------------------------
 STUDIO_OUTBOUND_ALLOW_LOOPBACK = env.bool("STUDIO_OUTBOUND_ALLOW_LOOPBACK", default=False)
+
+# ---------------------------------------------------------------------------------------------
+# Brands / scrape (brands.scrape: the SSRF-safe client and the website crawl)
+# ---------------------------------------------------------------------------------------------
+STUDIO_OUTBOUND_TIMEOUT = env.float("STUDIO_OUTBOUND_TIMEOUT", default=10.0)  # per request, s
+STUDIO_OUTBOUND_MAX_BYTES = env.int("STUDIO_OUTBOUND_MAX_BYTES", default=5_000_000)
+STUDIO_OUTBOUND_MAX_REDIRECTS = env.int("STUDIO_OUTBOUND_MAX_REDIRECTS", default=5)
+BRANDS_SCRAPE_TIMEOUT_SECONDS = env.float("BRANDS_SCRAPE_TIMEOUT_SECONDS", default=10.0)
+BRANDS_SCRAPE_BUDGET_SECONDS = env.float("BRANDS_SCRAPE_BUDGET_SECONDS", default=90.0)
+BRANDS_SCRAPE_MAX_PAGES = env.int("BRANDS_SCRAPE_MAX_PAGES", default=10)
+BRANDS_SCRAPE_IMAGES_PER_PRODUCT = env.int("BRANDS_SCRAPE_IMAGES_PER_PRODUCT", default=2)
+BRANDS_SCRAPE_MAX_IMAGE_BYTES = env.int("BRANDS_SCRAPE_MAX_IMAGE_BYTES", default=8_000_000)
 
 # ---------------------------------------------------------------------------------------------
 # Security: secure defaults whenever DEBUG is off

@@ -12,13 +12,19 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("billing/", include("billing.urls")),
+    path("brands/", include("brands.urls")),
     path("", include("studio.app_urls")),
+    path("", include("generations.urls")),
+    path("", include("api.urls")),
 ]
 
 if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
-    # Local media (embedded runtime). With S3 configured, files come from signed bucket URLs.
+    # Local media (embedded runtime): brand logos and product photos. Rendered files and
+    # uploads are private and only served through signed URLs (generations.files).
     urlpatterns.append(
-        re_path(r"^media/(?P<path>.*)$", serve_file, {"document_root": settings.MEDIA_ROOT})
+        re_path(r"^media/(?P<path>(?!jobs/|uploads/).*)$", serve_file,
+                {"document_root": settings.MEDIA_ROOT})
     )
 
 handler404 = "studio.errors.not_found"

@@ -25,7 +25,15 @@ def _error_text(exc: ValidationError) -> str:
 
 @workspace_required
 def dashboard(request):
-    return render(request, "studio/dashboard.html", {"workspace": request.workspace})
+    from billing.selectors import balance_summary
+    from generations.selectors import jobs_for_workspace
+
+    return render(request, "studio/dashboard.html", {
+        "workspace": request.workspace,
+        "balance": balance_summary(request.workspace),
+        "recent_jobs": jobs_for_workspace(request.workspace).prefetch_related(
+            "concepts__assets")[:6],
+    })
 
 
 @workspace_required

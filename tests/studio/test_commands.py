@@ -29,6 +29,21 @@ def test_createworkspace_creates_owner_and_prints_slug_last():
 
 
 @pytest.mark.django_db
+def test_createworkspace_grants_credits_on_top_of_the_welcome_bonus():
+    from billing.models import LedgerEntry
+    from billing.selectors import account_for_workspace
+
+    out = io.StringIO()
+    call_command("createworkspace", "Acme", owner="ops@example.com", credits=200, stdout=out)
+
+    workspace = Workspace.objects.get(slug=out.getvalue().strip().splitlines()[-1])
+    account = account_for_workspace(workspace)
+    assert account.balance == 250
+    assert sorted(LedgerEntry.objects.filter(account=account).values_list("kind", "amount")) == [
+        ("bonus", 50), ("grant", 200)]
+
+
+@pytest.mark.django_db
 def test_createworkspace_refuses_a_bad_email_and_creates_nothing():
     with pytest.raises(CommandError, match="e-mail"):
         call_command("createworkspace", "X", owner="not-an-email", stdout=io.StringIO())

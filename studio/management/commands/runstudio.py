@@ -13,10 +13,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from billing import services as ledger
+from billing.selectors import account_for_workspace
 from studio.models import User
 from studio.services import user_get_or_create, workspace_create
 
 DEMO_EMAIL = "demo@example.com"
+DEMO_CREDITS = 500
 
 
 class Command(BaseCommand):
@@ -74,7 +77,10 @@ class Command(BaseCommand):
         password = secrets.token_urlsafe(12)
         with transaction.atomic():
             user, _ = user_get_or_create(email=DEMO_EMAIL, password=password)
-            workspace_create(name="Demo studio", owner=user)
+            workspace = workspace_create(name="Demo studio", owner=user)
+            account = account_for_workspace(workspace)
+            ledger.grant(account=account, credits=DEMO_CREDITS - account.balance,
+                         memo="Demo credits", reference="demo-credits")
         self.stdout.write(self.style.WARNING(
             f"Demo account created: {DEMO_EMAIL} / {password}  (shown once; keep it)"
         ))
@@ -84,6 +90,8 @@ class Command(BaseCommand):
             sys.executable, "-m", "celery", "-A", "studio", "worker",
             "--loglevel=INFO", f"--concurrency={concurrency}", "-Q", "default,render,io",
             "--without-gossip", "--without-mingle",
+            # The sweeper's schedule runs inside this one worker.
+            "--beat", f"--schedule={settings.STUDIO_DATA_DIR / 'celerybeat-schedule'}",
         ]
         self.stdout.write("Starting the worker…")
         # Own process group: Ctrl-C in the terminal reaches us, and we stop the worker cleanly.

@@ -1,0 +1,138 @@
+"""What work costs, in credits: the one price list every surface and the UI use.
+
+Dessert: 1 credit = $0.10; a static ad costs 5, a full ad (static + video) 15. adcreator prices
+images per model (``creditsCost``) and video per model and duration; the model registry in
+``generations`` reads its figures from the tables below so a price is defined once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+CREDIT_USD = Decimal("0.10")
+
+STATIC_AD_CREDITS = 5
+FULL_AD_CREDITS = 15
+IN_SITU_CREDITS = 8
+# UGC-style presenter video, per started 5 seconds of video.
+UGC_CREDITS_PER_5_SECONDS = 10
+
+# Image models: credits per image. ``local`` is the built-in engine.
+IMAGE_MODEL_CREDITS: dict[str, int] = {
+    "local": 2,
+    "gpt-image-1": 4,
+    "gemini-2.5-flash-image": 3,
+}
+DEFAULT_IMAGE_MODEL_CREDITS = 4
+
+# Video models: credits per clip, keyed by duration in seconds.
+VIDEO_MODEL_CREDITS: dict[str, dict[int, int]] = {
+    "local-motion": {5: 10, 10: 20, 15: 30},
+    "hosted-video": {5: 25, 10: 50},
+}
+DEFAULT_VIDEO_CREDITS_PER_SECOND = 5
+
+# Slideshow-style video (videotok): credits per slide.
+SLIDESHOW_CREDITS_PER_SLIDE = 10
+
+KINDS = ("static", "full", "image", "video", "in_situ", "ugc", "slideshow")
+
+
+class UnknownPrice(ValueError):
+    """The kind of work or its parameters have no price."""
+
+
+@dataclass(frozen=True)
+class Quote:
+    kind: str
+    count: int
+    unit_credits: int
+
+    @property
+    def credits(self) -> int:
+        return self.unit_credits * self.count
+
+    @property
+    def usd(self) -> Decimal:
+        return credits_to_usd(self.credits)
+
+
+def credits_to_usd(credits: int) -> Decimal:
+    return (Decimal(credits) * CREDIT_USD).quantize(Decimal("0.01"))
+
+
+def usd_to_credits(usd: Decimal | int | str) -> int:
+    """Credits bought for ``usd`` at the linear rate ($25 → 250)."""
+    return int(Decimal(usd) / CREDIT_USD)
+
+
+def unit_price(*, kind: str, model: str | None = None,
+               duration_seconds: int | None = None) -> int:
+    """Credits for one unit of ``kind`` (one ad, one image, one clip, one slide)."""
+    if kind == "static":
+        return STATIC_AD_CREDITS
+    if kind == "full":
+        return FULL_AD_CREDITS
+    if kind == "in_situ":
+        return IN_SITU_CREDITS
+    if kind == "image":
+        return IMAGE_MODEL_CREDITS.get(model or "local", DEFAULT_IMAGE_MODEL_CREDITS)
+    if kind == "video":
+        if not duration_seconds or duration_seconds <= 0:
+            raise UnknownPrice("A video price needs a positive duration_seconds.")
+        table = VIDEO_MODEL_CREDITS.get(model or "local-motion")
+        if table and duration_seconds in table:
+            return table[duration_seconds]
+        return DEFAULT_VIDEO_CREDITS_PER_SECOND * duration_seconds
+    if kind == "ugc":
+        if not duration_seconds or duration_seconds <= 0:
+            raise UnknownPrice("A UGC price needs a positive duration_seconds.")
+        return UGC_CREDITS_PER_5_SECONDS * -(-duration_seconds // 5)
+    if kind == "slideshow":
+        return SLIDESHOW_CREDITS_PER_SLIDE
+    raise UnknownPrice(f"No price for {kind!r}; known kinds: {', '.join(KINDS)}.")
+
+
+def quote(*, kind: str, count: int = 1, model: str | None = None,
+          duration_seconds: int | None = None) -> Quote:
+    if count < 1:
+        raise UnknownPrice("count must be at least 1.")
+    return Quote(kind=kind, count=count,
+                 unit_credits=unit_price(kind=kind, model=model,
+                                         duration_seconds=duration_seconds))
+
+
+def price_for(*, kind: str, count: int = 1, model: str | None = None,
+              duration_seconds: int | None = None) -> int:
+    """Total credits for ``count`` units of ``kind``; what a job is debited when accepted."""
+    return quote(kind=kind, count=count, model=model,
+                 duration_seconds=duration_seconds).credits
+
+
+def public_pricing() -> dict:
+    """The ``pricing`` object of balance responses (Dessert ``GET /v1/balance``)."""
+    return {
+        "credit_usd": float(CREDIT_USD),
+        "static_ad_credits": STATIC_AD_CREDITS,
+        "full_ad_credits": FULL_AD_CREDITS,
+    }
+
+
+def price_table() -> list[dict]:
+    """Rows for the Billing page's price list."""
+    rows = [
+        {"label": "Static ad (all placements)", "credits": STATIC_AD_CREDITS, "unit": "ad"},
+        {"label": "Full ad (static + video)", "credits": FULL_AD_CREDITS, "unit": "ad"},
+        {"label": "In-situ product scene", "credits": IN_SITU_CREDITS, "unit": "image"},
+        {"label": "UGC presenter video", "credits": UGC_CREDITS_PER_5_SECONDS,
+         "unit": "5 seconds"},
+    ]
+    rows += [{"label": f"Image · {name}", "credits": credits, "unit": "image"}
+             for name, credits in IMAGE_MODEL_CREDITS.items()]
+    for name, table in VIDEO_MODEL_CREDITS.items():
+        rows += [{"label": f"Video · {name} · {seconds}s", "credits": credits, "unit": "clip"}
+                 for seconds, credits in table.items()]
+    for row in rows:
+        row["usd"] = credits_to_usd(row["credits"])
+    return rows

@@ -1,0 +1,82 @@
+from django.contrib import admin, messages
+
+from generations import pipeline
+from generations.models import Asset, Concept, Job, JobStatus, Upload
+
+
+class ConceptInline(admin.TabularInline):
+    model = Concept
+    extra = 0
+    fields = ["index", "status", "headline", "copy_angle", "template_slug", "style_id",
+              "animation_prompt", "credits", "attempts", "error_code"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    list_display = ["public_id", "workspace", "brand", "surface", "format", "count", "status",
+                    "progress", "credits_charged", "credits_refunded", "created_at"]
+    list_filter = ["status", "surface", "format", "created_at"]
+    search_fields = ["public_id", "request_id", "workspace__name", "workspace__slug",
+                     "brand__name", "correlation_id", "idempotency_key"]
+    readonly_fields = ["public_id", "request_id", "workspace", "brand", "created_by",
+                       "api_key_id", "surface", "request", "format", "count", "status", "stage",
+                       "progress", "attempts", "credits_charged", "credits_refunded",
+                       "idempotency_key", "correlation_id", "metadata", "webhook_url",
+                       "error_code", "error_message", "share_token", "created_at", "updated_at",
+                       "started_at", "finished_at"]
+    inlines = [ConceptInline]
+    actions = ["retry_jobs", "fail_and_refund"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False  # jobs enter through submit_job only
+
+    @admin.action(description="Re-queue stuck jobs (queued or planning)")
+    def retry_jobs(self, request, queryset):
+        from generations.services import enqueue_job
+
+        retried = 0
+        for job in queryset.filter(status__in=[JobStatus.QUEUED, JobStatus.PROCESSING]):
+            Job.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED)
+            enqueue_job(job.pk)
+            retried += 1
+        self.message_user(request, f"{retried} job(s) re-queued.", messages.SUCCESS)
+
+    @admin.action(description="Fail and refund unfinished jobs")
+    def fail_and_refund(self, request, queryset):
+        count = 0
+        for job in queryset.exclude(status__in=[JobStatus.COMPLETED, JobStatus.FAILED,
+                                                JobStatus.CANCELLED]):
+            pipeline.fail_job(job_id=job.pk, code="cancelled_by_operator",
+                              message="Stopped by an operator; credits refunded.")
+            count += 1
+        self.message_user(request, f"{count} job(s) failed and refunded.", messages.SUCCESS)
+
+
+@admin.register(Concept)
+class ConceptAdmin(admin.ModelAdmin):
+    list_display = ["public_id", "job", "index", "status", "headline", "template_slug",
+                    "render_seconds"]
+    list_filter = ["status", "copy_angle", "template_slug"]
+    search_fields = ["public_id", "job__public_id", "headline"]
+    raw_id_fields = ["job", "product"]
+
+
+@admin.register(Asset)
+class AssetAdmin(admin.ModelAdmin):
+    list_display = ["public_id", "job", "kind", "aspect", "width", "height", "mime_type",
+                    "size_bytes", "created_at"]
+    list_filter = ["kind", "aspect", "mime_type"]
+    search_fields = ["public_id", "job__public_id", "checksum"]
+    raw_id_fields = ["job", "concept"]
+
+
+@admin.register(Upload)
+class UploadAdmin(admin.ModelAdmin):
+    list_display = ["public_id", "workspace", "original_name", "mime_type", "width", "height",
+                    "size_bytes", "created_at"]
+    search_fields = ["public_id", "original_name", "workspace__name"]
+    raw_id_fields = ["workspace", "created_by"]

@@ -1,0 +1,111 @@
+"""The normalised creative brief every surface maps its request onto."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from billing import pricing
+from generations import catalogue
+from generations.errors import InvalidRequest
+from generations.models import AdFormat
+
+SIZES = tuple(catalogue.ASPECT_SIZES)
+DEFAULT_SIZES = ("9:16", "4:5")  # Dessert: vertical 1080x1920 and "square" 1080x1350
+MAX_COUNT = 10
+MIN_DURATION, MAX_DURATION, DEFAULT_DURATION = 2.0, 15.0, 6.0
+
+
+@dataclass(frozen=True)
+class AdBrief:
+    """What to make. Ids refer to the workspace's own brand and products."""
+
+    count: int = 1
+    format: str = AdFormat.FULL
+    brand_id: int | None = None
+    product_ids: tuple[int, ...] = ()
+    copy_angle: str | None = None
+    brand_tone: str | None = None
+    animation_prompts: tuple[str, ...] = ()
+    featured_styles: tuple[str, ...] = ()
+    style_search: str | None = None
+    templates: tuple[str, ...] = ()
+    sizes: tuple[str, ...] = DEFAULT_SIZES
+    in_situ: bool = False
+    duration: float = DEFAULT_DURATION
+    bgm: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        return {key: list(value) if isinstance(value, tuple) else value
+                for key, value in data.items()}
+
+    @classmethod
+    def from_json(cls, data: dict) -> AdBrief:
+        tuples = {"product_ids", "animation_prompts", "featured_styles", "templates", "sizes"}
+        return cls(**{key: tuple(value) if key in tuples else value
+                      for key, value in data.items()})
+
+    @property
+    def video(self) -> bool:
+        return self.format == AdFormat.FULL
+
+
+def validate_brief(brief: AdBrief) -> AdBrief:
+    """Check every rule that needs no database; raise InvalidRequest naming the first broken."""
+    if isinstance(brief.count, bool) or not isinstance(brief.count, int) or not (
+        1 <= brief.count <= MAX_COUNT
+    ):
+        raise InvalidRequest("invalid_count",
+                             f"count must be an integer from 1 to {MAX_COUNT}.", field="count")
+    if brief.format not in AdFormat.values:
+        raise InvalidRequest("invalid_format", 'format must be "full" or "static".',
+                             field="format")
+    if brief.copy_angle is not None and brief.copy_angle not in catalogue.COPY_ANGLES:
+        raise InvalidRequest(
+            "invalid_copy_angle",
+            "creative.copy_angle must be one of: "
+            + ", ".join(f'"{angle}"' for angle in catalogue.COPY_ANGLES)
+            + ".", field="creative.copy_angle",
+        )
+    known_prompts = {prompt["name"] for prompt in catalogue.animation_prompts()}
+    unknown = [name for name in brief.animation_prompts if name not in known_prompts]
+    if unknown:
+        raise InvalidRequest(
+            "invalid_animation_prompt",
+            f"Unknown animation prompt(s): {', '.join(unknown)}. GET /v1/styles lists them.",
+            field="creative.animation_prompts",
+        )
+    known_styles = {style["id"] for style in catalogue.styles()}
+    unknown = [style for style in brief.featured_styles if style not in known_styles]
+    if unknown:
+        raise InvalidRequest("invalid_featured_style",
+                             f"Unknown style id(s): {', '.join(unknown)}.",
+                             field="creative.featured_styles")
+    known_templates = {template["slug"] for template in catalogue.templates()}
+    unknown = [slug for slug in brief.templates if slug not in known_templates]
+    if unknown:
+        raise InvalidRequest("invalid_template", f"Unknown template(s): {', '.join(unknown)}.",
+                             field="templates")
+    if not brief.sizes or any(size not in SIZES for size in brief.sizes):
+        raise InvalidRequest("invalid_sizes", f"sizes must be a non-empty subset of {SIZES}.",
+                             field="sizes")
+    if not (MIN_DURATION <= float(brief.duration) <= MAX_DURATION):
+        raise InvalidRequest("invalid_duration",
+                             f"duration must be {MIN_DURATION:g}-{MAX_DURATION:g} seconds.",
+                             field="duration")
+    if brief.style_search is not None and len(brief.style_search) > 500:
+        raise InvalidRequest("invalid_style_search", "style_search is limited to 500 characters.",
+                             field="creative.style_search")
+    if brief.brand_tone is not None and len(brief.brand_tone) > 200:
+        raise InvalidRequest("invalid_brand_tone", "brand_tone is limited to 200 characters.",
+                             field="creative.brand_tone")
+    return brief
+
+
+def brief_credits(brief: AdBrief) -> int:
+    """What the brief costs: every concept at its format's price, plus the in-situ scene."""
+    credits = pricing.price_for(kind=brief.format, count=brief.count)
+    if brief.in_situ:
+        credits += pricing.price_for(kind="in_situ", count=brief.count)
+    return credits

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django import forms
+
+from brands.models import Brand, Product
+from generations import catalogue
+from generations.briefs import DEFAULT_SIZES, MAX_COUNT, SIZES, AdBrief
+from generations.models import AdFormat
+
+
+class BriefForm(forms.Form):
+    """The Create page's brief. Choices are limited to the workspace's own brands/products."""
+
+    brand = forms.ModelChoiceField(queryset=Brand.objects.none(), empty_label=None)
+    products = forms.ModelMultipleChoiceField(
+        queryset=Product.objects.none(), required=False,
+        help_text="Leave empty to rotate across the brand's active products.",
+    )
+    format = forms.ChoiceField(choices=AdFormat.choices, initial=AdFormat.FULL,
+                               widget=forms.RadioSelect)
+    count = forms.IntegerField(min_value=1, max_value=MAX_COUNT, initial=3)
+    copy_angle = forms.ChoiceField(
+        required=False, choices=[("", "Rotate across angles")]
+        + [(angle, angle.capitalize()) for angle in catalogue.COPY_ANGLES],
+    )
+    brand_tone = forms.CharField(required=False, max_length=200,
+                                 help_text="Optional tone override, e.g. “clinical authority”.")
+    templates = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    animation_prompts = forms.MultipleChoiceField(required=False,
+                                                  widget=forms.CheckboxSelectMultiple)
+    style_search = forms.CharField(required=False, max_length=500,
+                                   help_text="Describe a look; used when no animation prompt "
+                                   "is picked.")
+    sizes = forms.MultipleChoiceField(choices=[(s, s) for s in SIZES], initial=DEFAULT_SIZES,
+                                      widget=forms.CheckboxSelectMultiple)
+    in_situ = forms.BooleanField(required=False, label="Place the product in a lifestyle scene")
+
+    def __init__(self, *args, workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        brands = Brand.objects.filter(workspace=workspace).order_by("name")
+        self.fields["brand"].queryset = brands
+        self.fields["products"].queryset = Product.objects.filter(
+            brand__workspace=workspace, active=True).order_by("name")
+        self.fields["templates"].choices = [(t["slug"], t["name"]) for t in catalogue.templates()]
+        self.fields["animation_prompts"].choices = [
+            (p["name"], p["name"]) for p in catalogue.animation_prompts()
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        brand, products = cleaned.get("brand"), cleaned.get("products") or []
+        if brand and any(product.brand_id != brand.pk for product in products):
+            self.add_error("products", "Pick products of the selected brand.")
+        return cleaned
+
+    def to_brief(self) -> AdBrief:
+        data = self.cleaned_data
+        return AdBrief(
+            count=data["count"], format=data["format"], brand_id=data["brand"].pk,
+            product_ids=tuple(p.pk for p in data["products"]),
+            copy_angle=data["copy_angle"] or None, brand_tone=data["brand_tone"] or None,
+            templates=tuple(data["templates"]), animation_prompts=tuple(data["animation_prompts"]),
+            style_search=data["style_search"] or None, sizes=tuple(data["sizes"]),
+            in_situ=data["in_situ"],
+        )

@@ -1,0 +1,92 @@
+"""The local generation engine: statics, MP4s and copy with no keys and no internet.
+
+Public API (used by the pipeline, the CLI and the bench)::
+
+    write_copy(brand=..., product=..., angle=..., template_slug=..., avoid_headlines=..., seed=...)
+    render_concept(brand=..., product=..., concept=..., sizes=("9:16", "4:5"), video=False, ...)
+    render_transition(first=..., last=..., size="9:16", duration=4.0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from generations import catalogue
+
+from .copy import DEFAULT_PROVIDER, CopyProvider, LocalCopywriter
+from .engine import render_statics
+from .specs import (
+    BrandSpec,
+    ConceptSpec,
+    Copy,
+    ProductSpec,
+    RenderedFile,
+    RenderFailed,
+    product_from_json,
+)
+
+__all__ = [
+    "BrandSpec", "ConceptSpec", "Copy", "CopyProvider", "LocalCopywriter", "ProductSpec",
+    "RenderFailed", "RenderedFile", "product_from_json", "render_concept", "render_transition",
+    "write_copy",
+]
+
+MIN_DURATION, MAX_DURATION = 2.0, 15.0
+
+
+def write_copy(*, brand: BrandSpec, product: ProductSpec, angle: str, template_slug: str,
+               avoid_headlines: set[str] | frozenset[str] = frozenset(), seed: int = 0,
+               provider: CopyProvider | None = None) -> Copy:
+    """Headline, body and CTA for one concept; deterministic for a seed, never a headline in
+    ``avoid_headlines`` (the job's headlines so far)."""
+    if angle not in catalogue.COPY_ANGLES:
+        raise ValueError(f"unknown copy angle {angle!r}")
+    template = catalogue.template_by_slug(template_slug)
+    max_words = template.get("copy_limits", {}).get("headline_words", 7)
+    return (provider or DEFAULT_PROVIDER).write(
+        brand=brand, product=product, angle=angle, template_slug=template_slug,
+        avoid_headlines=avoid_headlines, seed=seed, max_headline_words=max_words)
+
+
+def render_concept(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSpec,
+                   sizes: Sequence[str] = ("9:16", "4:5"), video: bool = False,
+                   duration: float = 6.0, bgm: bool = False,
+                   image_formats: Sequence[str] = ("png", "jpeg")) -> list[RenderedFile]:
+    """Render one concept's statics (every size x format) and, with ``video``, one MP4 per size.
+
+    Raises RenderFailed (with the gate report) when a size still fails its quality gates
+    after re-layout; nothing is returned for such a concept.
+    """
+    unknown = [s for s in sizes if s not in catalogue.ASPECT_SIZES]
+    if unknown:
+        raise ValueError(f"unknown sizes {unknown}")
+    formats = [("jpeg" if f in ("jpg", "jpeg") else f) for f in image_formats]
+    files, scenes = render_statics(brand=brand, product=product, concept=concept, sizes=sizes,
+                                   image_formats=formats)
+    if not video:
+        return files
+    from .motion import render_scene_video
+
+    duration = max(MIN_DURATION, min(MAX_DURATION, float(duration)))
+    prompt = catalogue.animation_prompt_by_name(concept.animation_prompt)
+
+    reports = {f.aspect: f.gate_report for f in files}
+
+    def one(aspect: str) -> RenderedFile:
+        return render_scene_video(scenes[aspect], prompt, duration=duration, seed=concept.seed,
+                                  bgm=bgm, gate_report=reports[aspect])
+
+    # The two sizes encode side by side: libx264 and Pillow release the GIL.
+    with ThreadPoolExecutor(max_workers=min(2, len(sizes))) as pool:
+        videos = list(pool.map(one, sizes))
+    return files + videos
+
+
+def render_transition(*, first: bytes, last: bytes, size: str = "9:16",
+                      duration: float = 4.0) -> RenderedFile:
+    """First-frame/last-frame transition video between two images."""
+    from .motion import transition_video
+
+    duration = max(MIN_DURATION, min(MAX_DURATION, float(duration)))
+    return transition_video(first, last, size=size, duration=duration)

@@ -1,0 +1,148 @@
+"""Bundled fonts: map a brand's family name to a TTF under static/fonts/, by script and weight."""
+
+from __future__ import annotations
+
+import json
+import threading
+import unicodedata
+from functools import cache, lru_cache
+from pathlib import Path
+
+from fontTools.ttLib import TTFont
+from PIL import ImageFont
+
+FONTS_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
+DEFAULT_FAMILY = "Inter"
+
+# Hints for families we do not bundle: a brand's web font maps to the closest classification.
+_CLASS_HINTS = (
+    ("mono", "mono"), ("code", "mono"), ("courier", "mono"),
+    ("script", "script"), ("hand", "script"), ("brush", "script"), ("pacifico", "script"),
+    ("bebas", "display"), ("oswald", "display"), ("impact", "display"), ("condensed", "display"),
+    ("anton", "display"), ("league", "display"), ("black", "display"), ("druk", "display"),
+    ("serif", "serif"), ("garamond", "serif"), ("times", "serif"), ("georgia", "serif"),
+    ("playfair", "serif"), ("didot", "serif"), ("bodoni", "serif"), ("baskerville", "serif"),
+    ("caslon", "serif"), ("libre", "serif"), ("merriweather", "serif"), ("canela", "serif"),
+)
+_CLASS_DEFAULT = {"sans": "Inter", "serif": "Playfair Display", "display": "Anton",
+                  "mono": "JetBrains Mono", "script": "Dancing Script"}
+
+
+@cache
+def font_catalogue() -> tuple[dict, ...]:
+    """static/fonts/catalogue.json: the bundled families, their weights and scripts."""
+    with open(FONTS_DIR / "catalogue.json", encoding="utf-8") as fh:
+        return tuple(json.load(fh))
+
+
+def _by_family() -> dict[str, dict]:
+    return {entry["family"].casefold(): entry for entry in font_catalogue()}
+
+
+@lru_cache(maxsize=256)
+def match_family(family: str | None) -> str:
+    """The bundled family closest to ``family`` (exact name, slug, then classification)."""
+    if not family:
+        return DEFAULT_FAMILY
+    wanted = family.split(",")[0].strip().strip("'\"").casefold()
+    index = _by_family()
+    if wanted in index:
+        return index[wanted]["family"]
+    for entry in font_catalogue():
+        if entry["slug"] == wanted.replace(" ", "-"):
+            return entry["family"]
+    if "sans" not in wanted:
+        for hint, classification in _CLASS_HINTS:
+            if hint in wanted:
+                return _CLASS_DEFAULT[classification]
+    return DEFAULT_FAMILY
+
+
+def detect_script(text: str) -> str:
+    """'arabic', 'hebrew', 'cjk' or 'latin' (the dominant script we need a special font for)."""
+    for char in text:
+        code = ord(char)
+        if 0x0600 <= code <= 0x06FF or 0x0750 <= code <= 0x077F or 0xFB50 <= code <= 0xFEFF:
+            return "arabic"
+        if 0x0590 <= code <= 0x05FF:
+            return "hebrew"
+        if 0x3040 <= code <= 0x30FF or 0x4E00 <= code <= 0x9FFF or 0xAC00 <= code <= 0xD7AF:
+            return "cjk"
+    return "latin"
+
+
+def is_rtl(text: str) -> bool:
+    return detect_script(text) in ("arabic", "hebrew")
+
+
+_SCRIPT_FAMILY = {"arabic": "Noto Sans Arabic", "hebrew": "Noto Sans Hebrew"}
+
+
+def font_path(family: str, weight: int, text: str = "") -> Path:
+    """TTF path for ``family`` at the nearest bundled weight, switching family for RTL scripts."""
+    script = detect_script(text)
+    chosen = _SCRIPT_FAMILY.get(script) or match_family(family)
+    entry = _by_family()[chosen.casefold()]
+    weights = {int(w): rel for w, rel in entry["weights"].items()}
+    nearest = min(weights, key=lambda w: (abs(w - weight), -w))
+    return FONTS_DIR / weights[nearest]
+
+
+_thread_fonts = threading.local()
+
+
+def load_font(path: Path, size: int) -> ImageFont.FreeTypeFont:
+    """A FreeType font at ``size``, cached per thread.
+
+    FreeType faces must not be used from two threads at once, and the two aspect sizes lay
+    out on two threads, so each thread keeps its own faces.
+    """
+    cache = getattr(_thread_fonts, "cache", None)
+    if cache is None:
+        cache = _thread_fonts.cache = {}
+    key = (path, max(1, int(size)))
+    font = cache.get(key)
+    if font is None:
+        if len(cache) > 512:
+            cache.clear()
+        font = cache[key] = ImageFont.truetype(
+            str(path), size=key[1],
+            layout_engine=ImageFont.Layout.RAQM if ImageFont.core.HAVE_RAQM
+            else ImageFont.Layout.BASIC)
+    return font
+
+
+@lru_cache(maxsize=64)
+def covered_codepoints(path: Path) -> frozenset[int]:
+    with TTFont(str(path), lazy=True) as font:
+        return frozenset(font.getBestCmap() or {})
+
+
+EMOJI_FONT = FONTS_DIR / "noto-emoji" / "NotoEmoji-400Regular.ttf"
+
+
+def is_emoji(char: str) -> bool:
+    code = ord(char)
+    return (0x1F000 <= code <= 0x1FAFF or 0x2600 <= code <= 0x27BF or code in (0x2B50, 0x2B55)
+            or 0x1F900 <= code <= 0x1F9FF)
+
+
+def clean_text(text: str, path: Path) -> str:
+    """Drop characters the font cannot draw (never tofu) and normalise whitespace.
+
+    Emoji stay only when the bundled emoji font has them; variation selectors and zero-width
+    joiners are dropped since the monochrome emoji font draws base glyphs.
+    """
+    covered = covered_codepoints(path)
+    emoji = covered_codepoints(EMOJI_FONT)
+    kept = []
+    for char in unicodedata.normalize("NFC", text):
+        code = ord(char)
+        if char in "\n ":
+            kept.append(" ")
+        elif code in (0xFE0F, 0xFE0E, 0x200D):
+            continue
+        elif (code in covered or unicodedata.category(char).startswith("Z")
+              or (is_emoji(char) and code in emoji)):
+            kept.append(char)
+    return " ".join("".join(kept).split())

@@ -1,0 +1,211 @@
+"""Verbs of the generation pipeline: submit, cancel, regenerate, share, delete.
+
+``submit_job`` is the one way work enters the system, for the studio pages, every API surface
+and the CLI. It runs in one transaction (validate → brand state → price → debit → create job)
+and hands the job to the queue after commit, so it answers in milliseconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from billing import services as ledger
+from billing.selectors import account_for_workspace
+from brands.models import Brand, Product
+from brands.selectors import default_brand_for
+from generations import tasks
+from generations.briefs import AdBrief, brief_credits, validate_brief
+from generations.errors import (
+    BrandNotFound,
+    BrandNotReady,
+    JobNotCancellable,
+    NoBrandSelected,
+    OrchestrationFailed,
+    ProductNotFound,
+)
+from generations.models import Concept, ConceptStatus, Job, JobStatus, Surface
+from studio.celery import app as celery_app
+from studio.models import User, Workspace
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Submission:
+    job: Job
+    credits_balance_after: int
+    replayed: bool = False
+
+
+def _resolve_brand(*, workspace: Workspace, brand_id: int | None) -> Brand:
+    if brand_id is None:
+        brand = default_brand_for(workspace)
+        if brand is None:
+            raise NoBrandSelected(
+                "This workspace has no default brand and no brand_id was given. Create a brand "
+                "first."
+            )
+        return brand
+    brand = Brand.objects.filter(workspace=workspace, pk=brand_id).first()
+    if brand is None:
+        raise BrandNotFound(f"Brand {brand_id} does not exist in this workspace.")
+    return brand
+
+
+def _check_products(*, brand: Brand, product_ids: tuple[int, ...]) -> None:
+    if not product_ids:
+        return
+    found = set(Product.objects.filter(brand=brand, pk__in=product_ids).values_list("pk",
+                                                                                    flat=True))
+    missing = [str(pk) for pk in product_ids if pk not in found]
+    if missing:
+        raise ProductNotFound(f"Product(s) {', '.join(missing)} do not belong to this brand.")
+
+
+def _broker_accepts_work() -> None:
+    """Raise OrchestrationFailed unless the broker takes connections.
+
+    Checked inside the submit transaction so a dead broker rolls back the debit and the job;
+    the publish itself waits for commit (a worker must never see an uncommitted job). Should
+    the publish still fail after commit, the job stays queued and the sweeper publishes it.
+    """
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return
+    try:
+        with celery_app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0,
+                                         timeout=settings.CELERY_BROKER_CONNECTION_TIMEOUT)
+    except Exception as exc:
+        raise OrchestrationFailed(
+            "The task queue is unreachable; nothing was charged. Retry with the same "
+            "Idempotency-Key."
+        ) from exc
+
+
+def enqueue_job(job_id: int) -> None:
+    """Publish the planning task; a failure leaves the job queued for the sweeper."""
+    try:
+        tasks.plan_job.delay(job_id)
+    except Exception:
+        logger.exception("Could not publish job %s; the sweeper will retry", job_id)
+
+
+def submit_job(
+    *,
+    workspace: Workspace,
+    brief: AdBrief,
+    surface: str = Surface.STUDIO,
+    created_by: User | None = None,
+    api_key_id: int | None = None,
+    idempotency_key: str | None = None,
+    correlation_id: str = "",
+    metadata: dict | None = None,
+    webhook_url: str = "",
+) -> Submission:
+    """Accept a brief: charge for it and queue it, or refuse it having changed nothing.
+
+    Raises InvalidRequest, NoBrandSelected, BrandNotFound, ProductNotFound, BrandNotReady,
+    billing's InsufficientCredits or OrchestrationFailed.
+    """
+    validate_brief(brief)
+    brand = _resolve_brand(workspace=workspace, brand_id=brief.brand_id)
+    if brand.status != Brand.Status.READY:
+        raise BrandNotReady(
+            f"Brand {brand.name!r} is still onboarding. Try again when its status is ready."
+        )
+    _check_products(brand=brand, product_ids=brief.product_ids)
+    credits = brief_credits(brief)
+    brief = AdBrief.from_json({**brief.to_json(), "brand_id": brand.pk})
+
+    try:
+        with transaction.atomic():
+            job = Job.objects.create(
+                workspace=workspace, brand=brand, created_by=created_by, api_key_id=api_key_id,
+                surface=surface, request=brief.to_json(), format=brief.format,
+                count=brief.count, credits_charged=credits, idempotency_key=idempotency_key,
+                correlation_id=correlation_id, metadata=metadata or {},
+                webhook_url=webhook_url,
+            )
+            entry = ledger.debit(
+                account=account_for_workspace(workspace), credits=credits,
+                reference=f"job:{job.public_id}", job_id=job.public_id,
+                memo=f"{brief.count} × {brief.format} ad" + ("s" if brief.count > 1 else ""),
+            )
+            _broker_accepts_work()
+            transaction.on_commit(lambda: enqueue_job(job.pk))
+    except IntegrityError:
+        if idempotency_key is None:
+            raise
+        # The same key raced us: answer with the job the other request created.
+        job = Job.objects.get(workspace=workspace, surface=surface,
+                              idempotency_key=idempotency_key)
+        return Submission(job=job, credits_balance_after=_balance(workspace), replayed=True)
+    return Submission(job=job, credits_balance_after=entry.balance_after)
+
+
+def _balance(workspace: Workspace) -> int:
+    return account_for_workspace(workspace).balance
+
+
+@transaction.atomic
+def cancel_job(*, job: Job, cancelled_by: User | None = None) -> Job:
+    """Cancel a job no worker has taken yet, refunding everything it was charged."""
+    claimed = Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
+        status=JobStatus.CANCELLED, stage="cancelled", finished_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    if claimed != 1:
+        raise JobNotCancellable("Only queued jobs can be cancelled; this one has started.")
+    job.refresh_from_db()
+    from generations.pipeline import refund_job_share
+
+    refund_job_share(job=job, credits=job.credits_charged, reason="cancelled")
+    job.refresh_from_db()
+    return job
+
+
+@transaction.atomic
+def regenerate_concept(*, concept: Concept) -> Concept:
+    """Render one concept of a finished job again with fresh copy, charged at one concept's
+    price (refunded like any concept if the new render fails)."""
+    from generations.pipeline import regenerate
+
+    return regenerate(concept=concept)
+
+
+def share_link_create(*, job: Job) -> str:
+    if not job.share_token:
+        job.share_token = secrets.token_urlsafe(24)
+        job.save(update_fields=["share_token", "updated_at"])
+    return job.share_token
+
+
+def share_link_revoke(*, job: Job) -> None:
+    job.share_token = None
+    job.save(update_fields=["share_token", "updated_at"])
+
+
+@transaction.atomic
+def job_delete(*, job: Job) -> None:
+    """Delete a finished job and its files (after commit, so a rollback keeps them)."""
+    if not job.is_terminal:
+        raise JobNotCancellable("A job can be deleted once it has finished.")
+    names = [asset.file.name for asset in job.assets.all()]
+    storage = job.assets.model._meta.get_field("file").storage
+    job.delete()
+
+    def _remove_files() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(_remove_files)
+
+
+__all__ = ["ConceptStatus", "Submission", "cancel_job", "enqueue_job", "job_delete",
+           "regenerate_concept", "share_link_create", "share_link_revoke", "submit_job"]

@@ -29,7 +29,7 @@ from generations.errors import (
     OrchestrationFailed,
     ProductNotFound,
 )
-from generations.models import Concept, ConceptStatus, Job, JobStatus, Surface
+from generations.models import Concept, Job, JobStatus, Surface
 from studio.celery import app as celery_app
 from studio.models import User, Workspace
 
@@ -205,7 +205,3 @@ def job_delete(*, job: Job) -> None:
             storage.delete(name)
 
     transaction.on_commit(_remove_files)
-
-
-__all__ = ["ConceptStatus", "Submission", "cancel_job", "enqueue_job", "job_delete",
-           "regenerate_concept", "share_link_create", "share_link_revoke", "submit_job"]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from studio.exceptions import AppError
 
-class BillingError(Exception):
+
+class BillingError(AppError):
     code = "billing_error"
+    status = 400
 
 
 class InsufficientCredits(BillingError):
@@ -17,11 +20,8 @@ class InsufficientCredits(BillingError):
         self.needed = needed
         self.balance = balance
         self.auto_recharge_error = auto_recharge_error
-        super().__init__(self.message)
-
-    @property
-    def message(self) -> str:
-        return f"Balance {self.balance} credits, need {self.needed}."
+        super().__init__(f"Balance {balance} credits, need {needed}.",
+                         details={"credits_required": needed, "credits_available": balance})
 
     def message_with_top_up(self, billing_url: str) -> str:
         """Dessert's wording: "Balance 12 credits, need 45. Top up at <billing page>"."""
@@ -37,22 +37,24 @@ class LedgerConflict(BillingError):
     """A reference already used for a different kind or amount of entry."""
 
     code = "ledger_conflict"
+    status = 409
 
 
 class PaymentsDisabled(BillingError):
     """Stripe is not configured: credits come from the operator."""
 
     code = "payments_disabled"
+    status = 503
 
 
 class PaymentFailed(BillingError):
     """A charge Stripe refused or could not make. ``retryable`` for network/5xx errors."""
 
     code = "payment_failed"
+    status = 402
 
     def __init__(self, message: str, *, retryable: bool = False,
                  requires_action: bool = False, payment_intent_id: str = "") -> None:
-        self.retryable = retryable
         self.requires_action = requires_action
         self.payment_intent_id = payment_intent_id
-        super().__init__(message)
+        super().__init__(message, retryable=retryable)

@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "studio.middleware.WorkspaceMiddleware",
+    "studio.errors.AppErrorMiddleware",
 ]
 
 ROOT_URLCONF = "studio.urls"

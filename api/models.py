@@ -54,3 +54,78 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.target_url}"
+
+
+# ---------------------------------------------------------------------------------------------
+# API keys and idempotency records
+# ---------------------------------------------------------------------------------------------
+class Scope(models.TextChoices):
+    GENERATIONS_READ = "generations:read", "Read generations, deliveries and the catalogue"
+    GENERATIONS_WRITE = "generations:write", "Create generations (spends credits)"
+    BRANDS_READ = "brands:read", "Read brands and products"
+    BRANDS_WRITE = "brands:write", "Create brands and start onboarding"
+    CREDITS_READ = "credits:read", "Read the balance and usage"
+    UPLOADS_WRITE = "uploads:write", "Upload images"
+
+
+class ApiKey(models.Model):
+    """A workspace's key for the public API. Only a hash of the secret is stored; ``lookup`` (its
+    first characters) finds the row, the hash proves the rest in constant time."""
+
+    workspace = models.ForeignKey("studio.Workspace", on_delete=models.CASCADE,
+                                  related_name="api_keys")
+    name = models.CharField(max_length=100)
+    lookup = models.CharField(max_length=16, unique=True, editable=False)
+    hashed_key = models.CharField(max_length=200, editable=False)
+    last_four = models.CharField(max_length=4, editable=False)
+    scopes = models.JSONField(default=list)
+    rate_limit_per_minute = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="Requests per minute; empty uses the API_RATE_LIMIT_PER_MINUTE setting.")
+    created_by = models.ForeignKey("studio.User", on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.display})"
+
+    @property
+    def display(self) -> str:
+        """What a person may see of the key: its display prefix and last four characters."""
+        return f"dsrt_live_{self.lookup}…{self.last_four}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class IdempotencyRecord(models.Model):
+    """The stored answer to a POST that created work, replayed for 24 h to the same key."""
+
+    workspace = models.ForeignKey("studio.Workspace", on_delete=models.CASCADE,
+                                  related_name="+")
+    surface = models.CharField(max_length=16)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and body.")
+    status_code = models.PositiveSmallIntegerField(default=0)
+    response = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "surface", "key"],
+                                    name="idempotency_record_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.surface}:{self.key}"

@@ -158,6 +158,9 @@ class BrandScrape(models.Model):
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="scrapes")
     url = models.URLField(max_length=500)
     overwrite = models.BooleanField(default=False)
+    ready_on_success = models.BooleanField(
+        default=False, help_text="Mark the brand ready when the scrape succeeds (API onboarding, "
+        "where no one reviews the result in the wizard).")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
     stage = models.CharField(max_length=200, blank=True)

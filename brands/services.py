@@ -6,6 +6,7 @@ Views, API surfaces and tasks call these; nothing else writes brand rows.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from decimal import Decimal
 from urllib.parse import urlsplit
@@ -15,8 +16,10 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from brands.fonts import match_font
 from brands.models import DNA_FIELDS, Brand, BrandScrape, Product, ProductImage
 from brands.scrape.crawl import ImageData, ScrapeFailed, ScrapeResult, scrape_site, validate_image
+from studio.exceptions import InvalidInput
 from studio.models import Workspace
 
 logger = logging.getLogger(__name__)
@@ -62,7 +65,8 @@ def brand_set_default(*, brand: Brand) -> Brand:
     return brand
 
 
-def brand_start_scrape(*, brand: Brand, url: str, overwrite: bool = False) -> BrandScrape:
+def brand_start_scrape(*, brand: Brand, url: str, overwrite: bool = False,
+                       ready_on_success: bool = False) -> BrandScrape:
     """Queue a scrape of ``url`` for ``brand`` (enqueued after commit).
 
     A re-scrape keeps the fields a person edited (``Brand.edited_fields``) and edited or
@@ -74,6 +78,7 @@ def brand_start_scrape(*, brand: Brand, url: str, overwrite: bool = False) -> Br
     with transaction.atomic():
         scrape = BrandScrape.objects.create(workspace_id=brand.workspace_id, brand=brand,
                                             url=website, overwrite=overwrite,
+                                            ready_on_success=ready_on_success,
                                             stage="Waiting for a worker")
         updates = {"website": website}
         if brand.status != Brand.Status.READY:
@@ -115,6 +120,8 @@ def brand_run_scrape(*, scrape_id: int, client=None) -> BrandScrape | None:
             found=result.found, pages=result.pages, errors=result.errors[:100],
             finished_at=timezone.now(),
         )
+        if scrape.ready_on_success:
+            brand_mark_ready(brand=brand)
     scrape.refresh_from_db()
     return scrape
 
@@ -275,10 +282,188 @@ def image_bytes(field_file) -> bytes:
         return handle.read()
 
 
+# ---------------------------------------------------------------------------------------------
+# Brands from outside: onboarding by website (API) and Brand JSON (API inline body, importbrand)
+# ---------------------------------------------------------------------------------------------
+def brand_onboard_website(*, workspace: Workspace, website_url: str) -> tuple[Brand, BrandScrape]:
+    """Start onboarding from a website with no one reviewing: the brand is ready once the
+    scrape succeeds. A brand of the workspace with the same website is scraped again (Dessert:
+    a second call re-runs the ingest) instead of being added twice."""
+    try:
+        website = normalise_website(website_url)
+    except ValidationError as exc:
+        raise InvalidInput(exc.messages[0], code="invalid_website_url",
+                           field="website_url") from None
+    host = (urlsplit(website).hostname or "").removeprefix("www.")
+    with transaction.atomic():
+        brand = next((b for b in Brand.objects.for_workspace(workspace).select_for_update()
+                      if (urlsplit(b.website).hostname or "").removeprefix("www.") == host),
+                     None)
+        if brand is None:
+            brand = brand_create(workspace=workspace, name=host or "New brand", website=website)
+        scrape = brand_start_scrape(brand=brand, url=website, ready_on_success=True)
+    return brand, scrape
+
+
+_HEX = r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"
+_ROLES = ("primary", "secondary", "accent", "background", "text")
+
+
+def _brand_json_error(message: str, field: str):
+    return InvalidInput(message, code="invalid_brand_json", field=field)
+
+
+def _text(data: dict, key: str, *, limit: int, required: bool = False, prefix: str = "") -> str:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise _brand_json_error(f"{prefix}{key} is required.", f"{prefix}{key}")
+        return ""
+    if not isinstance(value, str) or (required and not value.strip()) or len(value) > limit:
+        raise _brand_json_error(f"{prefix}{key} must be a string of at most {limit} characters"
+                                + (" (not empty)." if required else "."), f"{prefix}{key}")
+    return value.strip()
+
+
+def brand_json_validate(data) -> dict:
+    """Check a Brand JSON document (docs/brand-json.md) and return it normalised: ``products``
+    is always a list (``product`` may hold one), colours are ``#rrggbb``."""
+    if not isinstance(data, dict):
+        raise _brand_json_error("The Brand JSON must be an object.", "")
+    out = {"name": _text(data, "name", limit=120, required=True),
+           "tagline": _text(data, "tagline", limit=200),
+           "description": _text(data, "description", limit=5000),
+           "tone": _text(data, "tone", limit=300), "audience": _text(data, "audience", limit=300),
+           "language": _text(data, "language", limit=10) or "en",
+           "website": _text(data, "website", limit=500)}
+    colors = data.get("colors") or {}
+    if not isinstance(colors, dict):
+        raise _brand_json_error("colors must be an object of palette roles.", "colors")
+    out["colors"] = {}
+    for role, value in colors.items():
+        if role not in _ROLES:
+            raise _brand_json_error(f"Unknown colour role {role!r}; roles: {', '.join(_ROLES)}.",
+                                    f"colors.{role}")
+        if not isinstance(value, str) or not re.match(_HEX, value):
+            raise _brand_json_error(f"colors.{role} must be a hex colour like #1a2b3c.",
+                                    f"colors.{role}")
+        out["colors"][role] = ("#" + "".join(c * 2 for c in value[1:]) if len(value) == 4
+                               else value).lower()
+    fonts = data.get("fonts") or {}
+    if not isinstance(fonts, dict) or any(not isinstance(fonts.get(k, ""), str)
+                                          for k in ("heading", "body")):
+        raise _brand_json_error("fonts must be {\"heading\": name, \"body\": name}.", "fonts")
+    out["fonts"] = {"heading": fonts.get("heading", "")[:120], "body": fonts.get("body", "")[:120]}
+    props = data.get("value_props") or []
+    if not isinstance(props, list) or any(not isinstance(p, str) or len(p) > 120 for p in props):
+        raise _brand_json_error("value_props must be a list of short strings.", "value_props")
+    out["value_props"] = [p.strip() for p in props if p.strip()][:12]
+    products = data.get("products")
+    if products is None:
+        products = [data["product"]] if data.get("product") is not None else []
+    if not isinstance(products, list) or len(products) > 50:
+        raise _brand_json_error("products must be a list of at most 50 products.", "products")
+    out["products"] = []
+    for index, product in enumerate(products):
+        where = f"products[{index}]."
+        if not isinstance(product, dict):
+            raise _brand_json_error("Each product must be an object.", f"products[{index}]")
+        price = product.get("price")
+        if price is not None:
+            try:
+                price = Decimal(str(price))
+            except ArithmeticError:
+                raise _brand_json_error("price must be a decimal such as \"19.50\".",
+                                        f"{where}price") from None
+            if not price.is_finite() or price < 0 or price >= Decimal("1e10"):
+                raise _brand_json_error("price must be a decimal such as \"19.50\".",
+                                        f"{where}price")
+        out["products"].append({
+            "name": _text(product, "name", limit=200, required=True, prefix=where),
+            "description": _text(product, "description", limit=5000, prefix=where),
+            "price": price, "currency": (_text(product, "currency", limit=3, prefix=where)
+                                         or "USD").upper(),
+        })
+    return out
+
+
+@transaction.atomic
+def brand_import_json(*, workspace: Workspace, data, logo: bytes | None = None,
+                      product_images: list[bytes] | tuple[bytes, ...] = (),
+                      make_default: bool = False) -> Brand:
+    """A ready brand from Brand JSON. ``product_images`` go to the first product, in order.
+
+    Raises InvalidInput (``invalid_brand_json`` / ``invalid_image``) having written nothing.
+    """
+    spec = brand_json_validate(data)
+    images = []
+    for index, content in enumerate(product_images):
+        image = validate_image(content, source_url="")
+        if image is None:
+            raise InvalidInput("The product image is not a PNG, JPEG, WebP, GIF or SVG.",
+                               code="invalid_image", field=f"product_image[{index}]")
+        images.append(image)
+    logo_image = validate_image(logo, source_url="") if logo else None
+    if logo and logo_image is None:
+        raise InvalidInput("The logo is not a PNG, JPEG, WebP, GIF or SVG.",
+                           code="invalid_image", field="logo")
+    if images and not spec["products"]:
+        raise _brand_json_error("Product images need a product in the Brand JSON.", "product")
+    website = ""
+    if spec["website"]:
+        try:
+            website = normalise_website(spec["website"])
+        except ValidationError as exc:
+            raise _brand_json_error(exc.messages[0], "website") from None
+    brand = brand_create(workspace=workspace, name=spec["name"], website=website)
+    colors = spec["colors"]
+    for role in _ROLES:
+        if role in colors:
+            setattr(brand, f"color_{role}", colors[role])
+    brand.tagline, brand.description = spec["tagline"], spec["description"]
+    brand.tone_of_voice, brand.audience = spec["tone"], spec["audience"]
+    brand.language, brand.value_props = spec["language"], spec["value_props"]
+    for role in ("heading", "body"):
+        if spec["fonts"][role]:
+            setattr(brand, f"{role}_font_source", spec["fonts"][role])
+            setattr(brand, f"{role}_font", match_font(spec["fonts"][role]))
+    if logo_image is not None:
+        _save_image(brand.logo, logo_image, stem="logo")
+    brand.status = Brand.Status.READY
+    brand.save()
+    for position, item in enumerate(spec["products"]):
+        product = Product.objects.create(
+            workspace=workspace, brand=brand, name=item["name"], description=item["description"],
+            price=item["price"], currency=item["currency"], source=Product.Source.MANUAL,
+            edited=True, position=position)
+        if position == 0:
+            for index, image in enumerate(images):
+                product_image = ProductImage(product=product, position=index,
+                                             width=image.width, height=image.height)
+                _save_image(product_image.image, image, stem=f"image-{index}")
+                product_image.save()
+    if make_default:
+        brand_set_default(brand=brand)
+    return brand
+
+
 __all__ = [
-    "brand_apply_scrape", "brand_create", "brand_mark_ready", "brand_run_scrape",
-    "brand_set_default", "brand_start_scrape", "brand_update_dna", "image_bytes",
-    "normalise_website", "product_create", "product_image_add", "product_image_delete",
-    "product_set_active", "product_update",
+    "brand_apply_scrape",
+    "brand_create",
+    "brand_import_json",
+    "brand_json_validate",
+    "brand_mark_ready",
+    "brand_onboard_website",
+    "brand_run_scrape",
+    "brand_set_default",
+    "brand_start_scrape",
+    "brand_update_dna",
+    "image_bytes",
+    "normalise_website",
+    "product_create",
+    "product_image_add",
+    "product_image_delete",
+    "product_set_active",
+    "product_update",
 ]
 

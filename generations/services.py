@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -24,6 +25,7 @@ from generations.briefs import AdBrief, brief_credits, validate_brief
 from generations.errors import (
     BrandNotFound,
     BrandNotReady,
+    InvalidRequest,
     JobNotCancellable,
     NoBrandSelected,
     OrchestrationFailed,
@@ -31,6 +33,7 @@ from generations.errors import (
 )
 from generations.models import Concept, Job, JobStatus, Surface
 from studio.celery import app as celery_app
+from studio.exceptions import Conflict
 from studio.models import User, Workspace
 
 logger = logging.getLogger(__name__)
@@ -107,13 +110,16 @@ def submit_job(
     correlation_id: str = "",
     metadata: dict | None = None,
     webhook_url: str = "",
+    request_id: str | None = None,
 ) -> Submission:
     """Accept a brief: charge for it and queue it, or refuse it having changed nothing.
 
     Raises InvalidRequest, NoBrandSelected, BrandNotFound, ProductNotFound, BrandNotReady,
-    billing's InsufficientCredits or OrchestrationFailed.
+    billing's InsufficientCredits, OrchestrationFailed, or Conflict
+    ``idempotency_key_mismatch`` when the key was used for a different brief.
     """
     validate_brief(brief)
+    _check_webhook_url(webhook_url)
     brand = _resolve_brand(workspace=workspace, brand_id=brief.brand_id)
     if brand.status != Brand.Status.READY:
         raise BrandNotReady(
@@ -130,7 +136,7 @@ def submit_job(
                 surface=surface, request=brief.to_json(), format=brief.format,
                 count=brief.count, credits_charged=credits, idempotency_key=idempotency_key,
                 correlation_id=correlation_id, metadata=metadata or {},
-                webhook_url=webhook_url,
+                webhook_url=webhook_url, **({"request_id": request_id} if request_id else {}),
             )
             entry = ledger.debit(
                 account=account_for_workspace(workspace), credits=credits,
@@ -145,8 +151,31 @@ def submit_job(
         # The same key raced us: answer with the job the other request created.
         job = Job.objects.get(workspace=workspace, surface=surface,
                               idempotency_key=idempotency_key)
+        if job.request != brief.to_json() or job.webhook_url != webhook_url:
+            raise Conflict(
+                "This idempotency key was already used for a different request.",
+                code="idempotency_key_mismatch", field="idempotency_key") from None
         return Submission(job=job, credits_balance_after=_balance(workspace), replayed=True)
     return Submission(job=job, credits_balance_after=entry.balance_after)
+
+
+def _check_webhook_url(url: str) -> None:
+    """Webhooks go to HTTPS endpoints (plain http only where loopback targets are allowed,
+    i.e. development and tests)."""
+    if not url:
+        return
+    parts = urlsplit(url)
+    schemes = ("https", "http") if settings.STUDIO_OUTBOUND_ALLOW_LOOPBACK else ("https",)
+    if parts.scheme not in schemes or not parts.hostname or len(url) > 2000:
+        raise InvalidRequest("invalid_webhook_url",
+                             "webhook_url must be an https:// URL of at most 2000 characters.",
+                             field="webhook_url")
+
+
+def job_release_idempotency_key(*, workspace: Workspace, surface: str, key: str) -> int:
+    """Free an expired idempotency key so a new request may use it (the job keeps its row)."""
+    return Job.objects.filter(workspace=workspace, surface=surface,
+                              idempotency_key=key).update(idempotency_key=None)
 
 
 def _balance(workspace: Workspace) -> int:

@@ -73,6 +73,7 @@ THIRD_PARTY_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 LOCAL_APPS = [
     "studio",
@@ -84,6 +85,7 @@ LOCAL_APPS = [
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
+    "api.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -254,10 +256,19 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Creative Studio API",
-    "DESCRIPTION": "Ad creatives as a service: statics, MP4 video ads and copy from your brand.",
+    "DESCRIPTION": "Ad creatives as a service: statics, MP4 video ads and copy from your brand. "
+                   "Every surface takes `Authorization: Bearer <key>` (Settings → API keys).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the drf-spectacular-sidecar package's static files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
+# Public API: per-key requests per minute (an ApiKey may override) and the largest JSON body.
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=600)
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1_000_000)
 
 # ---------------------------------------------------------------------------------------------
 # Billing / Stripe: payments switch on when STRIPE_SECRET_KEY is set; without it credits come

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve as serve_file
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from studio import views
 
@@ -17,6 +18,10 @@ urlpatterns = [
     path("", include("studio.app_urls")),
     path("", include("generations.urls")),
     path("", include("api.urls")),
+    # Public API surfaces and their OpenAPI schema and docs (Swagger UI from static files).
+    path("v1/", include("api.surfaces.dessert.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):

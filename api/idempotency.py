@@ -1,0 +1,89 @@
+"""Idempotency-Key for POSTs that create work.
+
+The first request with a key inserts an ``IdempotencyRecord`` and does its work in the same
+transaction; the answer is stored on the record before commit. A concurrent duplicate's insert
+waits on the unique index until that commit and then finds the stored answer, so 50 parallel
+duplicates make one job and one debit. A refused request (any error) rolls back with its record,
+so a retry after a 4xx/5xx is a fresh attempt. The same key with a different body is a 409
+``idempotency_key_mismatch``; records expire after 24 hours, freeing the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from api.models import IdempotencyRecord
+from generations.services import job_release_idempotency_key
+from studio.exceptions import Conflict, InvalidInput
+from studio.models import Workspace
+
+TTL = timedelta(hours=24)
+MAX_KEY_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    body: dict
+    replayed: bool
+
+
+def fingerprint(*, method: str, path: str, data) -> str:
+    """The same request always hashes the same, whatever its key order or whitespace."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
+
+
+def check_key(key: str | None) -> str | None:
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        raise InvalidInput(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable "
+                           "characters.", code="invalid_idempotency_key",
+                           field="Idempotency-Key")
+    return key
+
+
+def run_once(*, workspace: Workspace, surface: str, key: str | None, fingerprint: str,
+             work: Callable[[], tuple[int, dict]]) -> Outcome:
+    """Do ``work`` (which returns status and JSON body) once per key, or replay its answer."""
+    key = check_key(key)
+    if key is None:
+        status, body = work()
+        return Outcome(status=status, body=body, replayed=False)
+    with transaction.atomic():
+        now = timezone.now()
+        expired = IdempotencyRecord.objects.filter(workspace=workspace, surface=surface, key=key,
+                                                   expires_at__lte=now).delete()[0]
+        if expired:
+            job_release_idempotency_key(workspace=workspace, surface=surface, key=key)
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    workspace=workspace, surface=surface, key=key, fingerprint=fingerprint,
+                    expires_at=now + TTL)
+        except IntegrityError:
+            record = IdempotencyRecord.objects.get(workspace=workspace, surface=surface, key=key)
+            if record.fingerprint != fingerprint:
+                raise Conflict(
+                    "This Idempotency-Key was used with a different request body in the last "
+                    "24 hours. Use a new key for a new request.",
+                    code="idempotency_key_mismatch", field="Idempotency-Key") from None
+            return Outcome(status=record.status_code, body=record.response, replayed=True)
+        status, body = work()
+        record.status_code, record.response = status, body
+        record.save(update_fields=["status_code", "response"])
+    return Outcome(status=status, body=body, replayed=False)
+
+
+def purge_expired(*, now=None) -> int:
+    """Delete records past their 24 hours (the periodic clean-up; reuse does it lazily too)."""
+    return IdempotencyRecord.objects.filter(expires_at__lte=now or timezone.now()).delete()[0]

@@ -1,0 +1,1 @@
+"""The Dessert surface (``/v1/``): ads/generate, deliveries, brands, styles, balance, usage."""

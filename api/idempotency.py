@@ -69,7 +69,7 @@ def run_once(*, workspace: Workspace, surface: str, key: str | None, fingerprint
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(
                     workspace=workspace, surface=surface, key=key, fingerprint=fingerprint,
-                    expires_at=now + TTL)
+                    created_at=now, expires_at=now + TTL)
         except IntegrityError:
             record = IdempotencyRecord.objects.get(workspace=workspace, surface=surface, key=key)
             if record.fingerprint != fingerprint:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -41,12 +42,16 @@ def fingerprint(*, method: str, path: str, data) -> str:
     return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
 
 
+# Visible ASCII, spaces inside only: what a header can carry unambiguously.
+KEY_PATTERN = r"^[!-~](?:[ -~]*[!-~])?$"
+_KEY_RE = re.compile(KEY_PATTERN)
+
+
 def check_key(key: str | None) -> str | None:
     if key is None:
         return None
-    key = key.strip()
-    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
-        raise InvalidInput(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable "
+    if len(key) > MAX_KEY_LENGTH or not _KEY_RE.match(key):
+        raise InvalidInput(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} visible ASCII "
                            "characters.", code="invalid_idempotency_key",
                            field="Idempotency-Key")
     return key

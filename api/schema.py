@@ -6,6 +6,8 @@ from __future__ import annotations
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
+from api.idempotency import KEY_PATTERN, MAX_KEY_LENGTH
+
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = "api.auth.ApiKeyAuthentication"
@@ -33,7 +35,9 @@ ERROR_DESCRIPTIONS = {
 }
 
 IDEMPOTENCY_KEY = OpenApiParameter(
-    name="Idempotency-Key", location=OpenApiParameter.HEADER, required=False, type=str,
+    name="Idempotency-Key", location=OpenApiParameter.HEADER, required=False,
+    type={"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH,
+          "pattern": KEY_PATTERN},
     description="Retry safely: the same key and body within 24 h replays the first answer; "
                 "the same key with another body is 409 idempotency_key_mismatch.")
 

@@ -265,6 +265,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "DeliveryStatusEnum": ["queued", "processing", "rendering", "completed", "failed",
+                               "cancelled"],
+        "BrandStatusEnum": ["Active", "Pending Onboarding", "Failed"],
+    },
 }
 # Public API: per-key requests per minute (an ApiKey may override) and the largest JSON body.
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=600)

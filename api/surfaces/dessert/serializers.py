@@ -237,7 +237,7 @@ class BalanceSerializer(serializers.Serializer):
 
 class UsageQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=50)
-    starting_after = serializers.CharField(required=False, max_length=40)
+    starting_after = serializers.CharField(required=False, allow_blank=True, max_length=40)
 
 
 class TransactionSerializer(serializers.Serializer):

@@ -66,27 +66,42 @@ def run_once(*, workspace: Workspace, surface: str, key: str | None, fingerprint
         return Outcome(status=status, body=body, replayed=False)
     with transaction.atomic():
         now = timezone.now()
-        expired = IdempotencyRecord.objects.filter(workspace=workspace, surface=surface, key=key,
-                                                   expires_at__lte=now).delete()[0]
-        if expired:
-            job_release_idempotency_key(workspace=workspace, surface=surface, key=key)
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    workspace=workspace, surface=surface, key=key, fingerprint=fingerprint,
-                    created_at=now, expires_at=now + TTL)
-        except IntegrityError:
+        record = _claim(workspace=workspace, surface=surface, key=key,
+                        fingerprint=fingerprint, now=now)
+        if record is None:
             record = IdempotencyRecord.objects.get(workspace=workspace, surface=surface, key=key)
-            if record.fingerprint != fingerprint:
-                raise Conflict(
-                    "This Idempotency-Key was used with a different request body in the last "
-                    "24 hours. Use a new key for a new request.",
-                    code="idempotency_key_mismatch", field="Idempotency-Key") from None
-            return Outcome(status=record.status_code, body=record.response, replayed=True)
+            if record.expires_at <= now:
+                # Past its 24 hours: the key is free again.
+                record.delete()
+                job_release_idempotency_key(workspace=workspace, surface=surface, key=key)
+                record = _claim(workspace=workspace, surface=surface, key=key,
+                                fingerprint=fingerprint, now=now)
+                if record is None:  # another request reclaimed it first: serve theirs
+                    return run_once(workspace=workspace, surface=surface, key=key,
+                                    fingerprint=fingerprint, work=work)
+            else:
+                if record.fingerprint != fingerprint:
+                    raise Conflict(
+                        "This Idempotency-Key was used with a different request body in the "
+                        "last 24 hours. Use a new key for a new request.",
+                        code="idempotency_key_mismatch", field="Idempotency-Key")
+                return Outcome(status=record.status_code, body=record.response, replayed=True)
         status, body = work()
         record.status_code, record.response = status, body
         record.save(update_fields=["status_code", "response"])
     return Outcome(status=status, body=body, replayed=False)
+
+
+def _claim(*, workspace: Workspace, surface: str, key: str, fingerprint: str,
+           now) -> IdempotencyRecord | None:
+    """Insert the record, or None when the key has one (waiting for its transaction first)."""
+    try:
+        with transaction.atomic():
+            return IdempotencyRecord.objects.create(
+                workspace=workspace, surface=surface, key=key, fingerprint=fingerprint,
+                created_at=now, expires_at=now + TTL)
+    except IntegrityError:
+        return None
 
 
 def purge_expired(*, now=None) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -71,6 +72,10 @@ def _check_products(*, brand: Brand, product_ids: tuple[int, ...]) -> None:
         raise ProductNotFound(f"Product(s) {', '.join(missing)} do not belong to this brand.")
 
 
+BROKER_OK_SECONDS = 1.0
+_broker_seen_ok: dict[str, float] = {}
+
+
 def _broker_accepts_work() -> None:
     """Raise OrchestrationFailed unless the broker takes connections.
 
@@ -80,15 +85,22 @@ def _broker_accepts_work() -> None:
     """
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return
+    # A fresh broker connection costs more than the rest of a submit, so a success is trusted
+    # for a moment per process; a broker lost in that moment is the sweeper's case above.
+    url = celery_app.conf.broker_write_url or celery_app.conf.broker_url
+    if time.monotonic() - _broker_seen_ok.get(url, -BROKER_OK_SECONDS) < BROKER_OK_SECONDS:
+        return
     try:
         with celery_app.connection_for_write() as connection:
             connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0,
                                          timeout=settings.CELERY_BROKER_CONNECTION_TIMEOUT)
     except Exception as exc:
+        _broker_seen_ok.pop(url, None)
         raise OrchestrationFailed(
             "The task queue is unreachable; nothing was charged. Retry with the same "
             "Idempotency-Key."
         ) from exc
+    _broker_seen_ok[url] = time.monotonic()
 
 
 def enqueue_job(job_id: int) -> None:

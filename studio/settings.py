@@ -128,6 +128,14 @@ DATABASES = {
     )
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A connection pool per process (PostgreSQL). The ASGI server runs each request's sync code in
+# a thread of its own, so per-thread persistent connections would pile up; the pool hands a
+# few connections around instead. studio/gunicorn_conf.py turns it on for the web workers.
+DATABASE_POOL_MAX_SIZE = env.int("DATABASE_POOL_MAX_SIZE", default=0)
+if DATABASE_POOL_MAX_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 2, "max_size": DATABASE_POOL_MAX_SIZE, "timeout": 10}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded runtime has a web server and a worker writing to one file.
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 
@@ -37,35 +38,43 @@ class Command(BaseCommand):
                             help="Worker pool size (default: up to 2).")
 
     def handle(self, *args, host: str, port: int, no_worker: bool, concurrency: int, **options):
-        from waitress import create_server
-
-        from studio.wsgi import application
+        import uvicorn
 
         self.stdout.write("Preparing the database…")
         call_command("migrate", interactive=False, verbosity=0)
         self._ensure_demo_account()
 
+        # The socket is bound here, so a taken port is a clear error and --port 0 works.
+        listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            server = create_server(application, host=host, port=port, threads=8)
+            listener.bind((host, port))
         except OSError as exc:
+            listener.close()
             raise CommandError(f"Cannot listen on {host}:{port}: {exc}") from exc
+        # The production server's protocol (ASGI, see docs/api.md) in one process: long-poll
+        # and server-sent-event requests hold a coroutine, not a thread.
+        server = uvicorn.Server(uvicorn.Config(
+            "studio.asgi:application", lifespan="off", log_level="warning",
+            timeout_graceful_shutdown=10))
         worker = None if no_worker else self._start_worker(concurrency)
 
         def _stop(signum, frame):
             raise KeyboardInterrupt
 
+        # uvicorn shuts down gracefully on SIGTERM, then re-raises it: end up in `finally`.
         signal.signal(signal.SIGTERM, _stop)
-        url = f"http://{host}:{server.effective_port}/"
+        url = f"http://{host}:{listener.getsockname()[1]}/"
         self.stdout.write(self.style.SUCCESS(f"Creative Studio is running at {url}"))
         self.stdout.write(f"Data folder: {settings.STUDIO_DATA_DIR}. Press Ctrl-C to stop.")
         sys.stdout.flush()
         try:
-            server.run()
+            server.run(sockets=[listener])  # returns on Ctrl-C or SIGTERM
         except KeyboardInterrupt:
             pass
         finally:
             self.stdout.write("Stopping…")
-            server.close()
+            listener.close()
             if worker is not None:
                 self._stop_worker(worker)
             self.stdout.write("Stopped.")

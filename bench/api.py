@@ -1,0 +1,180 @@
+"""Dessert generate under load: 32 concurrent clients for 20 s against the production server.
+
+Starts ``gunicorn -c python:studio.gunicorn_conf studio.asgi:application`` (2 uvicorn workers)
+on PostgreSQL + Redis, creates a workspace with a ready brand, credits and a key, then 32
+closed-loop clients POST Dessert ``/v1/ads/generate`` bodies (each with its own
+Idempotency-Key) as fast as answers come back. Prints throughput and p50/p99 of the 202s.
+Target: p50 < 20 ms, p99 < 100 ms.
+
+    python bench/api.py [--clients 32] [--seconds 20] [--workers 2]
+
+DATABASE_URL and CELERY_BROKER_URL / REDIS_URL override the defaults. Nothing consumes the
+queued jobs: the broker's database is flushed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_api")
+os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
+os.environ.setdefault("REDIS_URL", os.environ["CELERY_BROKER_URL"])
+os.environ.setdefault("SECRET_KEY", "bench-only")
+os.environ.setdefault("STUDIO_HTTPS", "0")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
+DATA_DIR = Path(tempfile.mkdtemp(prefix="bench-api-"))
+os.environ.setdefault("STUDIO_DATA_DIR", str(DATA_DIR))
+os.environ.setdefault("MEDIA_ROOT", str(DATA_DIR / "media"))
+
+BODY = {
+    "count": 3, "format": "full",
+    "creative": {"copy_angle": "sensory", "brand_tone": "clinical authority",
+                 "animation_prompts": ["Serum Droplets", "Lotion Texture"]},
+    "webhook_url": "https://yourapp.com/dessert-callback",
+}
+
+
+def _ensure_database() -> None:
+    import psycopg
+
+    url = os.environ["DATABASE_URL"]
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _setup() -> str:
+    """A funded workspace with a ready default brand; returns an API key without limits."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from api.keys import api_key_create
+    from billing import services as ledger
+    from billing.selectors import account_for_workspace
+    from brands.models import Brand, Product
+    from studio.services import user_get_or_create, workspace_create
+
+    user, _ = user_get_or_create(email=f"bench-{uuid.uuid4().hex[:8]}@example.com",
+                                 password=uuid.uuid4().hex)
+    workspace = workspace_create(name="API bench", owner=user)
+    brand = Brand.objects.create(workspace=workspace, name="Lumen Skin", is_default=True,
+                                 status=Brand.Status.READY)
+    Product.objects.create(workspace=workspace, brand=brand, name="Glow Serum")
+    ledger.grant(account=account_for_workspace(workspace), credits=50_000_000,
+                 memo="bench credits")
+    return api_key_create(workspace=workspace, name="bench",
+                          rate_limit_per_minute=10_000_000).plaintext
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_server(port: int, workers: int) -> subprocess.Popen:
+    env = {**os.environ, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers),
+           "ALLOWED_HOSTS": "127.0.0.1,localhost", "SITE_URL": f"http://127.0.0.1:{port}"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "python:studio.gunicorn_conf",
+         "studio.asgi:application"], cwd=REPO, env=env, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=open(DATA_DIR / "server.log", "w"))
+
+
+async def _wait_ready(base: str, deadline: float) -> None:
+    import httpx
+
+    async with httpx.AsyncClient() as client:
+        while time.monotonic() < deadline:
+            try:
+                if (await client.get(f"{base}/healthz", timeout=2)).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.3)
+    raise SystemExit(f"server did not start; see {DATA_DIR / 'server.log'}")
+
+
+async def _load(base: str, key: str, clients: int, seconds: float):
+    import httpx
+
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    headers = {"Authorization": f"Bearer {key}"}
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits,
+                                 timeout=30) as http:
+        for _ in range(2 * clients):  # warm both workers' connections and caches
+            await http.post("/v1/ads/generate", json=BODY)
+        stop = time.monotonic() + seconds
+
+        async def client_loop() -> None:
+            while time.monotonic() < stop:
+                started = time.perf_counter()
+                response = await http.post("/v1/ads/generate", json=BODY, headers={
+                    "Idempotency-Key": uuid.uuid4().hex})
+                elapsed = time.perf_counter() - started
+                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                if response.status_code == 202:
+                    latencies.append(elapsed)
+
+        began = time.monotonic()
+        await asyncio.gather(*(client_loop() for _ in range(clients)))
+        wall = time.monotonic() - began
+    return latencies, statuses, wall
+
+
+def main() -> None:
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    _ensure_database()
+    key = _setup()
+    port = _free_port()
+    server = _start_server(port, args.workers)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        asyncio.run(_wait_ready(base, time.monotonic() + 60))
+        latencies, statuses, wall = asyncio.run(_load(base, key, args.clients, args.seconds))
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        import redis
+
+        redis.Redis.from_url(os.environ["CELERY_BROKER_URL"]).flushdb()
+    if not latencies:
+        raise SystemExit(f"no 202 answers: {statuses}")
+    latencies.sort()
+    p50 = statistics.median(latencies) * 1000
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
+    print(f"server: gunicorn + {args.workers} uvicorn workers, PostgreSQL, Redis; "
+          f"{args.clients} clients for {args.seconds:g} s")
+    print(f"responses: {dict(sorted(statuses.items()))}")
+    print(f"throughput: {len(latencies) / wall:.0f} accepted/s")
+    print(f"202 latency: p50 {p50:.1f} ms, p99 {p99:.1f} ms  (target p50 < 20 ms, p99 < 100 ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from api import webhooks
+from api import idempotency, webhooks
 
 
 @shared_task
@@ -22,3 +22,9 @@ def deliver_due_webhooks() -> int:
     for delivery_id in due:
         deliver_webhook.delay(delivery_id)
     return len(due)
+
+
+@shared_task
+def purge_idempotency_records() -> int:
+    """Periodic: drop Idempotency-Key records past their 24 hours."""
+    return idempotency.purge_expired()

@@ -31,6 +31,8 @@ app.conf.update(
     beat_schedule={
         "sweep-stale-jobs": {"task": "generations.tasks.sweep_stale_jobs", "schedule": 60.0},
         "deliver-due-webhooks": {"task": "api.tasks.deliver_due_webhooks", "schedule": 30.0},
+        "purge-idempotency-records": {"task": "api.tasks.purge_idempotency_records",
+                                      "schedule": 3600.0},
     },
 )
 app.autodiscover_tasks()

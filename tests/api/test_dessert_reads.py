@@ -272,3 +272,16 @@ def test_reads_need_their_scopes(workspace):
         assert response.status_code == 403, path
         assert response.json()["error"]["code"] == "insufficient_scope"
         assert scope in response.json()["error"]["message"]
+
+
+def test_the_delivery_and_its_webhook_share_one_shape(api, workspace, ready_brand):
+    from api.webhooks import job_event_payload
+
+    job = _completed_job(workspace, ready_brand)
+    webhook = job_event_payload(job)
+
+    body = api.get(f"/v1/deliveries/{job.public_id}").json()
+
+    assert webhook["event"] == "delivery.completed"
+    assert {k: v for k, v in webhook.items() if k != "event"} == {
+        k: v for k, v in body.items() if k in webhook}

@@ -131,3 +131,16 @@ def test_fifty_concurrent_duplicates_make_one_job_and_one_debit(monkeypatch):
     account.refresh_from_db()
     assert account.balance == 1000 - 10
     assert account.entries.filter(kind="debit").count() == 1
+
+
+def test_the_periodic_purge_drops_only_expired_records(api, workspace, ready_brand, funded):
+    from api.tasks import purge_idempotency_records
+
+    api.post("/v1/ads/generate", {"format": "static"}, headers={"Idempotency-Key": "old"})
+    api.post("/v1/ads/generate", {"format": "static"}, headers={"Idempotency-Key": "new"})
+    IdempotencyRecord.objects.filter(key="old").update(
+        expires_at=timezone.now() - timedelta(minutes=1))
+
+    assert purge_idempotency_records() == 1
+
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]

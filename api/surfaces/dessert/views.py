@@ -39,6 +39,12 @@ ACCEPTED_EXAMPLE = {
 }
 
 
+def error_example(code: str, message: str) -> dict:
+    return {"error": {"code": code, "message": message,
+                      "doc_url": "https://studio.example.com/api/docs/",
+                      "request_id": "req_a1b2c3d4e5f6789012345abc"}}
+
+
 class DessertView(SurfaceView):
     surface = Surface.DESSERT
     exception_handler = exception_handler
@@ -60,7 +66,15 @@ class GenerateView(DessertView):
         examples=[OpenApiExample("Sensory full ads", value=GENERATE_EXAMPLE, request_only=True),
                   OpenApiExample("Minimal", value={}, request_only=True),
                   OpenApiExample("Accepted", value=ACCEPTED_EXAMPLE, response_only=True,
-                                 status_codes=["202"])],
+                                 status_codes=["202"]),
+                  OpenApiExample("Out of credits", response_only=True, status_codes=["402"],
+                                 value=error_example("insufficient_credits",
+                                                     "Balance 12 credits, need 45. Top up at "
+                                                     "https://studio.example.com/billing/")),
+                  OpenApiExample("Brand onboarding", response_only=True,
+                                 status_codes=["425"],
+                                 value=error_example("brand_onboarding_in_progress",
+                                                     "Brand 'Lumen Skin' is still onboarding."))],
     )
     def post(self, request):
         parsed = s.GenerateRequestSerializer(data=self.json_object())

@@ -10,6 +10,7 @@ import math
 import time
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
@@ -41,7 +42,8 @@ class ApiKeyAuthentication(BaseAuthentication):
     def authenticate(self, request):
         api_key = authenticate_header(request.META.get("HTTP_AUTHORIZATION"))
         request._request.workspace = api_key.workspace
-        return (api_key.created_by, api_key)
+        # The key acts for the workspace, not for the person who created it.
+        return (AnonymousUser(), api_key)
 
     def authenticate_header(self, request) -> str:
         return "Bearer"

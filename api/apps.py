@@ -6,13 +6,17 @@ class ApiConfig(AppConfig):
     verbose_name = "API"
 
     def ready(self) -> None:
+        from api.webhooks import dispatch_due_deliveries
         from generations import events
+        from studio.worker import register_sweep
 
-        events.job_finished.connect(_on_job_finished, dispatch_uid="api.webhooks.job_finished")
+        events.job_terminal.connect(_on_job_terminal, dispatch_uid="api.webhooks.job_terminal")
+        register_sweep("webhooks", dispatch_due_deliveries)
 
 
-def _on_job_finished(sender, *, job_id: int, **kwargs) -> None:
-    """A finished job's webhook is built and sent by a worker, not by whoever finished it."""
-    from api import tasks
+def _on_job_terminal(sender, *, job_id: int, **kwargs) -> None:
+    """The webhook outbox: the delivery row is written in the transaction that finishes the
+    job, so a broker outage at that moment cannot lose it."""
+    from api import webhooks
 
-    tasks.send_job_webhook.delay(job_id)
+    webhooks.webhook_record_for_job(job_id=job_id)

@@ -4,6 +4,7 @@ JSON only, the request id, and the surface's own exception handler."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from django.conf import settings
 from rest_framework.parsers import JSONParser
@@ -18,6 +19,7 @@ from api import (
 )
 from api.auth import ApiKeyAuthentication, HasScope, KeyRateThrottle, rate_limit_headers
 from api.errors import PayloadTooLarge
+from api.models import ApiKey
 from studio.exceptions import AppError
 
 ExceptionHandler = Callable[[Exception, dict], Response]
@@ -29,7 +31,6 @@ class SurfaceView(APIView):
     ``not_found_code`` names a 404."""
 
     surface: str = ""
-    required_scope: str | None = None
     exception_handler: ExceptionHandler
     field_error_codes: dict[str, str] = {}
     not_found_code: str = "not_found"
@@ -61,10 +62,17 @@ class SurfaceView(APIView):
             response[name] = value
         return response
 
+    @property
+    def required_scope(self) -> str | None:
+        """None: any key may call. Subclasses set a class attribute or override the property
+        (HasScope reads it off the view)."""
+        return None
+
     # Helpers for subclasses ---------------------------------------------------------------
     @property
     def workspace(self):
-        return self.request.auth.workspace
+        # ApiKeyAuthentication (the only authentication class) sets ``auth`` to the ApiKey.
+        return cast(ApiKey, self.request.auth).workspace
 
     def json_object(self) -> dict:
         """The body, which must be a JSON object (a list or a scalar is a 400)."""
@@ -77,6 +85,7 @@ class SurfaceView(APIView):
     def run_once(self, work: Callable[[], tuple[int, dict]]) -> idempotency.Outcome:
         """``work`` once per Idempotency-Key (header), replaying the stored answer after."""
         request = self.request
+        assert request.method is not None  # always set on a request being dispatched
         return idempotency.run_once(
             workspace=self.workspace, surface=self.surface,
             key=request.headers.get("Idempotency-Key"),

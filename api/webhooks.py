@@ -26,7 +26,7 @@ from standardwebhooks.webhooks import Webhook
 
 from api.models import WebhookDelivery
 from brands.scrape.http import FetchFailed, OutboundRefused, SafeClient
-from generations.files import file_url
+from generations.files import asset_url
 from generations.models import AssetKind, Job, JobStatus
 from studio.models import Workspace
 
@@ -68,18 +68,19 @@ def job_event_payload(job: Job) -> dict:
                            and a.mime_type == "image/png"), None)
             video = next((a for a in assets if a.kind == AssetKind.VIDEO and a.aspect == aspect),
                          None)
-            if static is None and video is None:
+            shown = static or video
+            if shown is None:
                 continue
             ads.append({
-                "ad_id": (static or video).public_id,
+                "ad_id": shown.public_id,
                 "concept_id": concept.public_id,
-                "orientation": (static or video).orientation,
+                "orientation": shown.orientation,
                 "aspect_ratio": aspect,
                 "headline": concept.headline,
                 "body": concept.body,
                 "cta": concept.cta,
-                "static_url": file_url(static.file.name, absolute=True) if static else None,
-                "video_url": file_url(video.file.name, absolute=True) if video else None,
+                "static_url": asset_url(static, absolute=True) if static else None,
+                "video_url": asset_url(video, absolute=True) if video else None,
             })
     event = "delivery.completed" if job.status == JobStatus.COMPLETED else "delivery.failed"
     payload = {
@@ -105,8 +106,13 @@ def job_event_payload(job: Job) -> dict:
     return payload
 
 
-def webhook_enqueue_for_job(*, job_id: int) -> WebhookDelivery | None:
-    """Record the terminal event of a job that asked for a webhook and send it after commit."""
+def webhook_record_for_job(*, job_id: int) -> WebhookDelivery | None:
+    """Write the outbox row for a terminal job that asked for a webhook.
+
+    Called inside the transaction that makes the job terminal (``events.job_terminal``), so
+    the row commits with the job or not at all; the send is published after commit and, if
+    the broker is down then, the sweeper finds the row later. One row per job event and URL.
+    """
     job = Job.objects.select_related("workspace").get(pk=job_id)
     if not job.webhook_url or not job.is_terminal:
         return None
@@ -123,10 +129,34 @@ def webhook_enqueue_for_job(*, job_id: int) -> WebhookDelivery | None:
     return delivery
 
 
-def _send_after_commit(delivery: WebhookDelivery) -> None:
+def webhook_enqueue_for_job(*, job_id: int) -> WebhookDelivery | None:
+    """Record (if not yet recorded) and send the terminal event of a finished job."""
+    with transaction.atomic():
+        return webhook_record_for_job(job_id=job_id)
+
+
+def _publish(delivery_id: int) -> None:
     from api import tasks
 
-    transaction.on_commit(lambda: tasks.deliver_webhook.delay(delivery.pk))
+    try:
+        tasks.deliver_webhook.delay(delivery_id)
+    except Exception:
+        logger.warning("Could not publish webhook delivery %s; the sweeper will send it",
+                       delivery_id, exc_info=True)
+
+
+def _send_after_commit(delivery: WebhookDelivery) -> None:
+    delivery_id = delivery.pk
+    transaction.on_commit(lambda: _publish(delivery_id))
+
+
+def dispatch_due_deliveries(*, grace_seconds: float = 5.0) -> int:
+    """The outbox sweeper: publish every pending delivery due for at least ``grace_seconds``
+    (a fresh one is being published by whoever wrote it). Returns how many were published."""
+    due = due_deliveries(now=timezone.now() - timedelta(seconds=grace_seconds))
+    for delivery_id in due:
+        _publish(delivery_id)
+    return len(due)
 
 
 def _backoff(attempts: int) -> timedelta:

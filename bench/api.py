@@ -30,6 +30,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from bench._common import ensure_database  # noqa: E402
+
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_api")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
 os.environ.setdefault("REDIS_URL", os.environ["CELERY_BROKER_URL"])
@@ -48,16 +51,6 @@ BODY = {
 }
 
 
-def _ensure_database() -> None:
-    import psycopg
-
-    url = os.environ["DATABASE_URL"]
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def _setup() -> str:
     """A funded workspace with a ready default brand; returns an API key without limits."""
     import django
@@ -68,7 +61,7 @@ def _setup() -> str:
     call_command("migrate", verbosity=0)
     from api.keys import api_key_create
     from billing import services as ledger
-    from billing.selectors import account_for_workspace
+    from billing.services import account_for_workspace
     from brands.models import Brand, Product
     from studio.services import user_get_or_create, workspace_create
 
@@ -168,7 +161,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 
-    _ensure_database()
+    ensure_database()
     key = _setup()
     port = _free_port()
     server = _start_server(port, args.workers)

@@ -20,8 +20,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from bench._common import ensure_database, funded_workspace  # noqa: E402
+
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_e2e")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/13")
+# Only this run's broker keys, so the bench never flushes a shared Redis database.
+os.environ.setdefault("CELERY_BROKER_KEY_PREFIX", f"bench-e2e-{os.getpid()}:")
 os.environ.setdefault("SECRET_KEY", "bench-only")
 os.environ.setdefault("STUDIO_HTTPS", "0")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
@@ -32,46 +37,6 @@ os.environ.setdefault("MEDIA_ROOT", str(DATA_DIR / "media"))
 RUNS = 3
 SUBMITS = 30
 DESSERT_STATIC_S, DESSERT_FULL_S = 180, 480
-
-
-def _ensure_database() -> None:
-    import psycopg
-
-    url = os.environ["DATABASE_URL"]
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _setup():
-    import django
-
-    django.setup()
-    from django.core.files.base import ContentFile
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    from billing import services as ledger
-    from billing.selectors import account_for_workspace
-    from brands.models import Brand, Product, ProductImage
-    from generations.render.samples import dropper_bottle
-    from studio.services import user_get_or_create, workspace_create
-
-    user, _ = user_get_or_create(email=f"bench-{time.time_ns()}@example.com")
-    workspace = workspace_create(name="Bench", owner=user)
-    brand = Brand.objects.create(
-        workspace=workspace, name="Lumen Skin", status=Brand.Status.READY, is_default=True,
-        color_primary="#C8553D", color_secondary="#F2D0A4", color_accent="#588B8B",
-        color_background="#FFF8F0", color_text="#2D1E2F", tagline="Skin that glows",
-        value_props=["Dermatologist tested", "Vegan formula"],
-    )
-    product = Product.objects.create(workspace=workspace, brand=brand, name="Glow Serum",
-                                     price="34.00", currency="USD")
-    image = ProductImage(product=product)
-    image.image.save("serum.png", ContentFile(dropper_bottle()), save=True)
-    ledger.grant(account=account_for_workspace(workspace), credits=100_000, memo="bench")
-    return workspace
 
 
 def _start_workers(count: int) -> list[subprocess.Popen]:
@@ -100,11 +65,14 @@ def _wait_done(job, timeout: float = 300) -> float:
 
 
 def main() -> None:
-    _ensure_database()
+    ensure_database()
     import redis
 
-    redis.Redis.from_url(os.environ["CELERY_BROKER_URL"]).flushdb()
-    workspace = _setup()
+    client = redis.Redis.from_url(os.environ["CELERY_BROKER_URL"])
+    stale = list(client.scan_iter(match=f"{os.environ['CELERY_BROKER_KEY_PREFIX']}*"))
+    if stale:
+        client.delete(*stale)
+    workspace = funded_workspace("Bench")
     from generations.briefs import AdBrief
     from generations.services import cancel_job, submit_job
 

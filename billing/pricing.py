@@ -1,14 +1,18 @@
 """What work costs, in credits: the one price list every surface and the UI use.
 
 Dessert: 1 credit = $0.10; a static ad costs 5, a full ad (static + video) 15. adcreator prices
-images per model (``creditsCost``) and video per model and duration; the model registry in
-``generations`` reads its figures from the tables below so a price is defined once.
+images per model (``creditsCost``) and video per model and duration. The model registry
+(``generations.selectors.model_registry()``) holds no figures of its own: it reads
+``model_credits``, so the catalogue, the Billing page, every quote and every refund use this
+one table.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+
+from studio.exceptions import InvalidInput
 
 CREDIT_USD = Decimal("0.10")
 
@@ -18,20 +22,26 @@ IN_SITU_CREDITS = 8
 # UGC-style presenter video, per started 5 seconds of video.
 UGC_CREDITS_PER_5_SECONDS = 10
 
-# Image models: credits per image. ``local`` is the built-in engine.
+# Image models: credits per image, keyed by the catalogue's model id. ``local-image`` is the
+# built-in engine.
 IMAGE_MODEL_CREDITS: dict[str, int] = {
-    "local": 2,
+    "local-image": 2,
     "gpt-image-1": 4,
     "gemini-2.5-flash-image": 3,
 }
+DEFAULT_IMAGE_MODEL = "local-image"
 DEFAULT_IMAGE_MODEL_CREDITS = 4
 
-# Video models: credits per clip, keyed by duration in seconds.
-VIDEO_MODEL_CREDITS: dict[str, dict[int, int]] = {
-    "local-motion": {5: 10, 10: 20, 15: 30},
-    "hosted-video": {5: 25, 10: 50},
+# Video models: credits per second of video (a 10 s local-motion clip costs 20).
+VIDEO_MODEL_CREDITS_PER_SECOND: dict[str, int] = {
+    "local-motion": 2,
+    "local-transition": 1,
+    "hosted-video": 5,
 }
+DEFAULT_VIDEO_MODEL = "local-motion"
 DEFAULT_VIDEO_CREDITS_PER_SECOND = 5
+# Clip lengths the Billing page quotes.
+QUOTED_VIDEO_SECONDS = (5, 10, 15)
 
 # Slideshow-style video (videotok): credits per slide.
 SLIDESHOW_CREDITS_PER_SLIDE = 10
@@ -39,8 +49,10 @@ SLIDESHOW_CREDITS_PER_SLIDE = 10
 KINDS = ("static", "full", "image", "video", "in_situ", "ugc", "slideshow")
 
 
-class UnknownPrice(ValueError):
+class UnknownPrice(InvalidInput):
     """The kind of work or its parameters have no price."""
+
+    code = "unknown_price"
 
 
 @dataclass(frozen=True)
@@ -77,27 +89,40 @@ def unit_price(*, kind: str, model: str | None = None,
     if kind == "in_situ":
         return IN_SITU_CREDITS
     if kind == "image":
-        return IMAGE_MODEL_CREDITS.get(model or "local", DEFAULT_IMAGE_MODEL_CREDITS)
+        return IMAGE_MODEL_CREDITS.get(model or DEFAULT_IMAGE_MODEL, DEFAULT_IMAGE_MODEL_CREDITS)
     if kind == "video":
         if not duration_seconds or duration_seconds <= 0:
-            raise UnknownPrice("A video price needs a positive duration_seconds.")
-        table = VIDEO_MODEL_CREDITS.get(model or "local-motion")
-        if table and duration_seconds in table:
-            return table[duration_seconds]
-        return DEFAULT_VIDEO_CREDITS_PER_SECOND * duration_seconds
+            raise UnknownPrice("A video price needs a positive duration_seconds.",
+                               field="duration_seconds")
+        return video_credits_per_second(model) * duration_seconds
     if kind == "ugc":
         if not duration_seconds or duration_seconds <= 0:
-            raise UnknownPrice("A UGC price needs a positive duration_seconds.")
+            raise UnknownPrice("A UGC price needs a positive duration_seconds.",
+                               field="duration_seconds")
         return UGC_CREDITS_PER_5_SECONDS * -(-duration_seconds // 5)
     if kind == "slideshow":
         return SLIDESHOW_CREDITS_PER_SLIDE
     raise UnknownPrice(f"No price for {kind!r}; known kinds: {', '.join(KINDS)}.")
 
 
+def video_credits_per_second(model: str | None) -> int:
+    return VIDEO_MODEL_CREDITS_PER_SECOND.get(model or DEFAULT_VIDEO_MODEL,
+                                              DEFAULT_VIDEO_CREDITS_PER_SECOND)
+
+
+def model_credits(*, model_id: str, kind: str) -> dict[str, int]:
+    """The price fields of one model registry entry: ``creditsCost`` (per image, or per second
+    of video) and, for video, ``creditsPerSecond``."""
+    if kind == "video":
+        per_second = video_credits_per_second(model_id)
+        return {"creditsCost": per_second, "creditsPerSecond": per_second}
+    return {"creditsCost": unit_price(kind="image", model=model_id)}
+
+
 def quote(*, kind: str, count: int = 1, model: str | None = None,
           duration_seconds: int | None = None) -> Quote:
     if count < 1:
-        raise UnknownPrice("count must be at least 1.")
+        raise UnknownPrice("count must be at least 1.", field="count")
     return Quote(kind=kind, count=count,
                  unit_credits=unit_price(kind=kind, model=model,
                                          duration_seconds=duration_seconds))
@@ -119,20 +144,30 @@ def public_pricing() -> dict:
     }
 
 
-def price_table() -> list[dict]:
-    """Rows for the Billing page's price list."""
+def price_table(*, studio_only: bool = False) -> list[dict]:
+    """Rows for a price list: everything, or (``studio_only``) just what the studio's Create
+    page can order."""
     rows = [
         {"label": "Static ad (all placements)", "credits": STATIC_AD_CREDITS, "unit": "ad"},
         {"label": "Full ad (static + video)", "credits": FULL_AD_CREDITS, "unit": "ad"},
         {"label": "In-situ product scene", "credits": IN_SITU_CREDITS, "unit": "image"},
-        {"label": "UGC presenter video", "credits": UGC_CREDITS_PER_5_SECONDS,
-         "unit": "5 seconds"},
     ]
+    if not studio_only:
+        rows += _api_price_rows()
+    for row in rows:
+        row["usd"] = credits_to_usd(row["credits"])
+    return rows
+
+
+def _api_price_rows() -> list[dict]:
+    rows = [{"label": "UGC presenter video", "credits": UGC_CREDITS_PER_5_SECONDS,
+             "unit": "5 seconds"}]
     rows += [{"label": f"Image · {name}", "credits": credits, "unit": "image"}
              for name, credits in IMAGE_MODEL_CREDITS.items()]
-    for name, table in VIDEO_MODEL_CREDITS.items():
-        rows += [{"label": f"Video · {name} · {seconds}s", "credits": credits, "unit": "clip"}
-                 for seconds, credits in table.items()]
+    for name in VIDEO_MODEL_CREDITS_PER_SECOND:
+        rows += [{"label": f"Video · {name} · {seconds}s", "credits": price_for(
+            kind="video", model=name, duration_seconds=seconds), "unit": "clip"}
+                 for seconds in QUOTED_VIDEO_SECONDS]
     for row in rows:
         row["usd"] = credits_to_usd(row["credits"])
     return rows

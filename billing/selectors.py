@@ -4,7 +4,7 @@ surface (Billing page, dashboard, Dessert ``/v1/balance``, adcreator ``/credits`
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
 from billing import pricing
 from billing.models import CreditAccount, CreditPack, LedgerEntry
@@ -16,16 +16,6 @@ DEFAULT_AUTO_RECHARGE_CENTS = 2500
 def stripe_enabled() -> bool:
     """Payments are on when a Stripe secret key is configured."""
     return bool(settings.STRIPE_SECRET_KEY)
-
-
-def account_for_workspace(workspace: Workspace) -> CreditAccount:
-    """The workspace's account, opened (with the welcome bonus) on first use."""
-    account = CreditAccount.objects.filter(workspace=workspace).first()
-    if account is not None:
-        return account
-    from billing.services import account_open
-
-    return account_open(workspace=workspace)
 
 
 def active_packs() -> QuerySet[CreditPack]:
@@ -40,8 +30,10 @@ def default_auto_recharge_pack() -> CreditPack | None:
 
 
 def balance_summary(workspace: Workspace) -> dict:
-    """Balance figures as Dessert ``GET /v1/balance`` names them."""
-    account = account_for_workspace(workspace)
+    """Balance figures as Dessert ``GET /v1/balance`` names them. A workspace whose account
+    was never opened reads as an empty one (opening it is ``services.account_for_workspace``)."""
+    account = (CreditAccount.objects.select_related("auto_recharge_pack")
+               .filter(workspace=workspace).first() or CreditAccount(workspace=workspace))
     pack = account.auto_recharge_pack
     return {
         "credits_balance": account.balance,
@@ -68,8 +60,6 @@ def ledger_entries(*, account: CreditAccount, kind: str | None = None) -> QueryS
 def ledger_drift() -> list[dict]:
     """Accounts whose balance differs from the sum of their entries, or whose latest entry's
     ``balance_after`` disagrees with the balance."""
-    from django.db.models import Sum
-
     problems = []
     accounts = CreditAccount.objects.annotate(total=Sum("entries__amount")).select_related(
         "workspace")

@@ -13,6 +13,7 @@ import stripe
 from django.conf import settings
 
 from billing.exceptions import PaymentFailed, PaymentsDisabled
+from studio.exceptions import InvalidInput
 
 
 @cache
@@ -30,7 +31,8 @@ def _client(api_key: str, api_base: str, timeout: float) -> stripe.StripeClient:
 def client():
     """The ``v1`` services of a StripeClient configured from settings."""
     if not settings.STRIPE_SECRET_KEY:
-        raise PaymentsDisabled("Payments are off: STRIPE_SECRET_KEY is not set.")
+        raise PaymentsDisabled("Payments are off on this installation; ask the operator for "
+                               "credits.")
     return _client(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE,
                    settings.STRIPE_TIMEOUT_SECONDS).v1
 
@@ -61,9 +63,12 @@ def to_dict(stripe_object) -> dict:
 
 def verify_webhook(*, payload: bytes, signature_header: str) -> dict:
     """Check the ``Stripe-Signature`` header (``t=...,v1=...``) with the endpoint secret and
-    return the event as a dict. Raises ``stripe.SignatureVerificationError``."""
-    stripe.WebhookSignature.verify_header(
-        payload.decode("utf-8"), signature_header, settings.STRIPE_WEBHOOK_SECRET,
-        tolerance=settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
-    )
-    return json.loads(payload)
+    return the event as a dict. Raises ``InvalidInput`` (``invalid_signature``) otherwise."""
+    try:
+        stripe.WebhookSignature.verify_header(
+            payload.decode("utf-8"), signature_header, settings.STRIPE_WEBHOOK_SECRET,
+            tolerance=settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
+        )
+        return json.loads(payload)
+    except (stripe.SignatureVerificationError, ValueError) as exc:
+        raise InvalidInput("Invalid signature.", code="invalid_signature") from exc

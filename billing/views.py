@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import logging
 
-import stripe
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -16,11 +15,19 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from billing import pricing, selectors, stripe_gateway
-from billing.exceptions import PaymentFailed, PaymentsDisabled
 from billing.forms import AutoRechargeForm
 from billing.models import CreditPack, LedgerEntry
-from billing.services import checkout_start, payments, recharge, stripe_event_handle
-from studio.decorators import manager_required, workspace_required
+from billing.services import (
+    account_for_workspace,
+    checkout_start,
+    payments,
+    recharge,
+    stripe_event_handle,
+)
+from studio.decorators import role_required, workspace_required
+from studio.errors import flash_error
+from studio.exceptions import AppError
+from studio.permissions import Action
 
 logger = logging.getLogger(__name__)
 
@@ -49,19 +56,19 @@ def _auto_recharge_context(account, form: AutoRechargeForm | None = None) -> dic
 @require_GET
 @workspace_required
 def overview(request: HttpRequest) -> HttpResponse:
-    account = selectors.account_for_workspace(request.workspace)
+    account = account_for_workspace(request.workspace)
     confirm = None
     if account.pending_payment_intent_id and selectors.stripe_enabled():
         try:
             confirm = payments.payment_confirm_details(account=account)
-        except PaymentFailed:
+        except AppError:
             logger.warning("Could not load pending PaymentIntent for account %s", account.pk)
     context = {
         "account": account,
         "summary": selectors.balance_summary(request.workspace),
         "packs": selectors.active_packs(),
         "payments_enabled": selectors.stripe_enabled(),
-        "price_table": pricing.price_table(),
+        "price_table": pricing.price_table(studio_only=True),
         "confirm": confirm,
         "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
         "stripe_js_url": settings.STRIPE_JS_URL,
@@ -74,9 +81,11 @@ def overview(request: HttpRequest) -> HttpResponse:
 @require_GET
 @workspace_required
 def ledger(request: HttpRequest) -> HttpResponse:
-    """The ledger table (htmx fragment: filter and pages swap it in place)."""
-    account = selectors.account_for_workspace(request.workspace)
-    return render(request, "billing/overview_ledger.html", _ledger_context(request, account))
+    """The ledger table (htmx fragment: filter and pages swap it in place); opened directly,
+    the same table on its own page."""
+    account = account_for_workspace(request.workspace)
+    template = "billing/overview_ledger.html" if request.htmx else "billing/ledger.html"
+    return render(request, template, _ledger_context(request, account))
 
 
 class _Echo:
@@ -87,7 +96,7 @@ class _Echo:
 @require_GET
 @workspace_required
 def ledger_csv(request: HttpRequest) -> StreamingHttpResponse:
-    account = selectors.account_for_workspace(request.workspace)
+    account = account_for_workspace(request.workspace)
     kind = request.GET.get("kind") or None
     if kind not in LedgerEntry.Kind.values:
         kind = None
@@ -111,23 +120,19 @@ def ledger_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 
 @require_POST
-@workspace_required
+@role_required(Action.CREDITS_BUY)
 def checkout(request: HttpRequest, pack_id: int) -> HttpResponse:
     pack = get_object_or_404(CreditPack, pk=pack_id, active=True)
-    account = selectors.account_for_workspace(request.workspace)
+    account = account_for_workspace(request.workspace)
     overview_url = request.build_absolute_uri(reverse("billing:overview"))
     try:
         session = checkout_start(
-            account=account, pack=pack, user=request.user,
+            account=account, pack=pack, user=request.user, by=request.membership,
             success_url=request.build_absolute_uri(reverse("billing:checkout_done")),
             cancel_url=overview_url,
         )
-    except PaymentsDisabled:
-        messages.error(request, "Payments are off on this installation; ask the operator "
-                                "for credits.")
-        return redirect("billing:overview")
-    except PaymentFailed as exc:
-        messages.error(request, f"Stripe could not start the checkout: {exc}")
+    except AppError as exc:
+        flash_error(request, exc)
         return redirect("billing:overview")
     if request.htmx:
         response = HttpResponse(status=204)
@@ -137,21 +142,18 @@ def checkout(request: HttpRequest, pack_id: int) -> HttpResponse:
 
 
 @require_POST
-@manager_required
+@role_required(Action.CARD_CHANGE)
 def card_update(request: HttpRequest) -> HttpResponse:
     """Replace the card on file through a Stripe Checkout page in setup mode."""
-    account = selectors.account_for_workspace(request.workspace)
+    account = account_for_workspace(request.workspace)
     try:
         session = payments.card_update_start(
-            account=account, user=request.user,
+            account=account, user=request.user, by=request.membership,
             success_url=request.build_absolute_uri(reverse("billing:card_done")),
             cancel_url=request.build_absolute_uri(reverse("billing:overview")),
         )
-    except PaymentsDisabled:
-        messages.error(request, "Payments are off on this installation.")
-        return redirect("billing:overview")
-    except PaymentFailed as exc:
-        messages.error(request, f"Stripe could not open the card page: {exc}")
+    except AppError as exc:
+        flash_error(request, exc)
         return redirect("billing:overview")
     return redirect(session.url)
 
@@ -172,9 +174,9 @@ def checkout_done(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@manager_required
+@role_required(Action.AUTO_RECHARGE_CHANGE)
 def auto_recharge(request: HttpRequest) -> HttpResponse:
-    account = selectors.account_for_workspace(request.workspace)
+    account = account_for_workspace(request.workspace)
     form = AutoRechargeForm(request.POST)
     status = 200
     if form.is_valid():
@@ -183,11 +185,14 @@ def auto_recharge(request: HttpRequest) -> HttpResponse:
                 account=account, enabled=form.cleaned_data["enabled"],
                 threshold=form.cleaned_data["threshold"],
                 pack_id=form.cleaned_data["pack"].pk if form.cleaned_data["pack"] else None,
+                by=request.membership,
             )
             form = None
             saved = True
-        except ValueError as exc:
-            form.add_error(None, str(exc))
+        except AppError as exc:
+            if exc.status in (403, 404):
+                raise
+            form.add_error(None, exc.message)
             saved, status = False, 422
     else:
         saved, status = False, 422
@@ -212,7 +217,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
             payload=request.body,
             signature_header=request.headers.get("Stripe-Signature", ""),
         )
-    except (stripe.SignatureVerificationError, ValueError):
-        return HttpResponseBadRequest("Invalid signature.")
+    except AppError as exc:
+        return HttpResponseBadRequest(exc.message)
     result = stripe_event_handle(event=event)
     return HttpResponse(result, content_type="text/plain")

@@ -19,7 +19,8 @@ class BrandAdmin(admin.ModelAdmin):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ("name", "brand", "price", "currency", "active", "source", "edited")
+    list_display = ("name", "brand", "price", "regular_price", "currency", "active", "source",
+                    "edited", "removed_at")
     list_filter = ("active", "source")
     search_fields = ("name", "brand__name")
     raw_id_fields = ("workspace", "brand")
@@ -32,4 +33,4 @@ class BrandScrapeAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("url", "brand__name")
     raw_id_fields = ("workspace", "brand")
-    readonly_fields = ("pages", "found", "errors")
+    readonly_fields = ("pages", "found", "candidates", "errors")

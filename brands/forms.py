@@ -3,9 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from brands.fonts import bundled_family_choices
 from brands.models import hex_color
 from brands.services import normalise_website
+from studio.exceptions import AppError
+from studio.visual.fonts import bundled_family_choices
 
 
 class WebsiteForm(forms.Form):
@@ -16,7 +17,10 @@ class WebsiteForm(forms.Form):
     )
 
     def clean_url(self) -> str:
-        return normalise_website(self.cleaned_data["url"])
+        try:
+            return normalise_website(self.cleaned_data["url"])
+        except AppError as exc:
+            raise ValidationError(exc.message) from exc
 
 
 class RescrapeForm(WebsiteForm):

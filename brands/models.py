@@ -43,13 +43,16 @@ class Brand(models.Model):
     color_accent = models.CharField(max_length=7, default="#888888", validators=[hex_color])
     color_background = models.CharField(max_length=7, default="#ffffff", validators=[hex_color])
     color_text = models.CharField(max_length=7, default="#111111", validators=[hex_color])
-    # Bundled family names (see brands.fonts); the *_source fields keep what the site used.
+    # Bundled family names (see studio.visual.fonts); the *_source fields keep what the site used.
     heading_font = models.CharField(max_length=80, default="Inter")
     body_font = models.CharField(max_length=80, default="Inter")
     heading_font_source = models.CharField(max_length=120, blank=True)
     body_font_source = models.CharField(max_length=120, blank=True)
 
     logo = models.ImageField(upload_to=_logo_path, blank=True, max_length=300)
+    # Where the logo came from; kept when its download failed (``logo_error`` says why).
+    logo_url = models.CharField(max_length=1000, blank=True)
+    logo_error = models.CharField(max_length=300, blank=True)
     tagline = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)
     tone_of_voice = models.CharField(max_length=300, blank=True)
@@ -99,6 +102,8 @@ class Product(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # The price before a sale, when the site shows one (``price`` is what it sells for now).
+    regular_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)
     url = models.URLField(max_length=500, blank=True)
     active = models.BooleanField(default=True)
@@ -106,6 +111,10 @@ class Product(models.Model):
     # Stable identity on the website (Shopify id, SKU, page URL) so a re-scrape updates in place.
     external_id = models.CharField(max_length=300, blank=True)
     edited = models.BooleanField(default=False, help_text="Changed by a person since scraped.")
+    # Set when a re-scrape no longer finds the product on the site; it is kept, inactive.
+    removed_at = models.DateTimeField(null=True, blank=True)
+    # Photos found on the site that could not be downloaded yet: [{"url", "error", "attempts"}].
+    pending_images = models.JSONField(default=list, blank=True)
     position = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -166,8 +175,15 @@ class BrandScrape(models.Model):
     stage = models.CharField(max_length=200, blank=True)
     pages = models.JSONField(default=list, blank=True)  # [{"url", "status", "ms", "kind"}]
     found = models.JSONField(default=dict, blank=True)  # {"name": {"value", "source"}, ...}
+    # Every candidate per field, best first: {"logo": [{"value", "source", "evidence",
+    # "score"}, ...], ...}; the review page offers the runner-ups.
+    candidates = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)
     error = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    lease_until = models.DateTimeField(
+        null=True, blank=True, help_text="A running scrape's worker holds it until then (its "
+        "heartbeat renews the lease); a queued one is not re-published before then.")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -8,6 +8,7 @@ from django.db import models
 from brands.models import Brand, BrandScrape, Product
 from studio.models import Workspace
 from studio.selectors import get_for_workspace_or_404
+from studio.visual.fonts import match_font
 
 
 def brand_list_for_workspace(*, workspace: Workspace) -> models.QuerySet[Brand]:
@@ -80,3 +81,47 @@ def brand_to_brand_json(brand: Brand) -> dict:
             for p in brand_products(brand=brand, active_only=True)
         ],
     }
+
+
+PALETTE_FIELDS = ("color_primary", "color_secondary", "color_accent", "color_background",
+                  "color_text")
+
+
+def brand_dna_alternatives(*, brand: Brand, scrape: BrandScrape | None, limit: int = 5
+                           ) -> dict[str, list[dict]]:
+    """The runner-up candidates a scrape kept, for the review page to offer as swaps: logos
+    (by index into the scrape's list), colours per role and fonts (the site's family and the
+    bundled font that draws it). Values equal to what the brand has now are left out."""
+    if scrape is None or not scrape.candidates:
+        return {}
+    candidates = scrape.candidates
+    result: dict[str, list[dict]] = {}
+    logos = [{"index": index, "url": c["value"], "source": c["source"]}
+             for index, c in enumerate(candidates.get("logo", []))
+             if c["value"] != brand.logo_url]
+    if logos:
+        result["logo"] = logos[:limit]
+    for field_name in PALETTE_FIELDS:
+        current = getattr(brand, field_name).lower()
+        seen, colours = {current}, []
+        for candidate in candidates.get(field_name, []):
+            value = str(candidate["value"]).lower()
+            if value not in seen:
+                seen.add(value)
+                colours.append({"value": value, "source": candidate["source"]})
+        if colours:
+            result[field_name] = colours[:limit]
+    for role in ("heading", "body"):
+        field_name = f"{role}_font"
+        fonts, seen = [], {getattr(brand, f"{field_name}_source").lower()}
+        for candidate in candidates.get(field_name, []):
+            family = str(candidate["value"])
+            if family.lower() in seen:
+                continue
+            seen.add(family.lower())
+            fonts.append({"family": family, "source": candidate["source"],
+                          "bundled": match_font(family, weight=700 if role == "heading"
+                                                else 400)})
+        if fonts:
+            result[field_name] = fonts[:limit]
+    return result

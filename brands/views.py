@@ -9,17 +9,17 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from brands import selectors, services
-from brands.fonts import bundled_fonts, font_file_url_path
 from brands.forms import BrandDNAForm, ManualBrandForm, ProductForm, RescrapeForm, WebsiteForm
 from brands.models import BrandScrape, ProductImage
 from studio.decorators import workspace_required
+from studio.exceptions import AppError
+from studio.visual.fonts import bundled_fonts, font_file
 
 WIZARD_STEPS = [("website", "Website"), ("progress", "Scan"), ("review", "Brand DNA"),
                 ("products", "Products"), ("done", "Done")]
@@ -125,9 +125,10 @@ def _font_faces() -> list[dict]:
     faces = []
     for font in bundled_fonts():
         for weight in (400, 700):
-            path = font_file_url_path(font.family, weight)
+            path = font_file(font.family, weight)
             if path:
-                faces.append({"family": font.family, "weight": weight, "path": path})
+                faces.append({"family": font.family, "weight": weight,
+                              "path": f"fonts/{path}"})
     return faces
 
 
@@ -142,17 +143,44 @@ def brand_review(request, brand_id):
             try:
                 services.brand_update_dna(brand=brand, data=data,
                                           logo_file=form.cleaned_data.get("logo"))
-            except ValidationError as exc:
-                form.add_error(None, exc)
+            except AppError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
                 if brand.status == brand.Status.READY and "next" not in request.POST:
                     messages.success(request, "Brand DNA saved.")
                     return redirect("brands:detail", brand_id=brand.id)
                 return redirect("brands:products", brand_id=brand.id)
+    scrape = selectors.brand_latest_scrape(brand=brand)
+    alternatives = selectors.brand_dna_alternatives(brand=brand, scrape=scrape)
+    colour_choices = [{"field": name, "label": form.fields[name].label,
+                       "choices": alternatives[name]}
+                      for name in selectors.PALETTE_FIELDS if name in alternatives]
     return render(request, "brands/review.html", {
         "brand": brand, "form": form, "steps": _steps("review"), "font_faces": _font_faces(),
-        "scrape": selectors.brand_latest_scrape(brand=brand),
+        "scrape": scrape, "alternatives": alternatives, "colour_choices": colour_choices,
     })
+
+
+@workspace_required
+@require_POST
+def brand_use_logo(request, brand_id):
+    """Swap in a runner-up logo the scan found (the review page's "use this logo")."""
+    brand = _brand(request, brand_id)
+    scrape = selectors.brand_latest_scrape(brand=brand)
+    try:
+        index = int(request.POST.get("index", ""))
+    except ValueError:
+        index = -1
+    if scrape is None:
+        messages.error(request, "There is no scan to take a logo from.")
+        return redirect("brands:review", brand_id=brand.id)
+    try:
+        services.brand_use_logo_candidate(brand=brand, scrape=scrape, index=index)
+    except AppError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Logo swapped.")
+    return redirect("brands:review", brand_id=brand.id)
 
 
 @workspace_required
@@ -170,8 +198,8 @@ def _save_product_image(request, form, product) -> bool:
         return True
     try:
         services.product_image_add(product=product, upload=upload)
-    except ValidationError as exc:
-        form.add_error("image", exc)
+    except AppError as exc:
+        form.add_error("image", exc.message)
         return False
     return True
 
@@ -183,12 +211,14 @@ def product_new(request, brand_id):
     if request.method == "POST":
         form = ProductForm(request.POST, request.FILES)
         if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "image"}
-            product = services.product_create(brand=brand, **data)
-            if _save_product_image(request, form, product):
+            try:
+                product = services.product_create(brand=brand, **form.cleaned_data)
+            except AppError as exc:
+                # Nothing was created: say why, keep the form.
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
                 messages.success(request, f"Added {product.name}.")
                 return redirect("brands:products", brand_id=brand.id)
-            return redirect("brands:product_edit", brand_id=brand.id, product_id=product.id)
     return render(request, "brands/product_form.html", {"brand": brand, "form": form})
 
 
@@ -264,3 +294,17 @@ def brand_make_default(request, brand_id):
     services.brand_set_default(brand=brand)
     messages.success(request, f"{brand.name} is now the default brand.")
     return redirect("brands:detail", brand_id=brand.id)
+
+
+@require_POST
+@workspace_required
+def brand_delete(request, brand_id):
+    brand = _brand(request, brand_id)
+    try:
+        services.brand_delete(brand=brand)
+    except AppError as exc:
+        messages.error(request, exc.message)
+        return redirect("brands:detail", brand_id=brand.id)
+    messages.success(request, f"{brand.name} was deleted. Ads already made for it stay in the "
+                     "queue.")
+    return redirect("brands:list")

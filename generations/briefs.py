@@ -90,6 +90,9 @@ def validate_brief(brief: AdBrief) -> AdBrief:
     if not brief.sizes or any(size not in SIZES for size in brief.sizes):
         raise InvalidRequest("invalid_sizes", f"sizes must be a non-empty subset of {SIZES}.",
                              field="sizes")
+    if len(set(brief.sizes)) != len(brief.sizes):
+        raise InvalidRequest("invalid_sizes", "sizes must not name the same size twice.",
+                             field="sizes")
     if not (MIN_DURATION <= float(brief.duration) <= MAX_DURATION):
         raise InvalidRequest("invalid_duration",
                              f"duration must be {MIN_DURATION:g}-{MAX_DURATION:g} seconds.",
@@ -103,9 +106,16 @@ def validate_brief(brief: AdBrief) -> AdBrief:
     return brief
 
 
-def brief_credits(brief: AdBrief) -> int:
-    """What the brief costs: every concept at its format's price, plus the in-situ scene."""
-    credits = pricing.price_for(kind=brief.format, count=brief.count)
+def concept_credits(brief: AdBrief) -> int:
+    """What one concept of the brief costs: its format's price, plus the in-situ scene. This is
+    each concept's share of the charge, what regenerating one costs and what its failure
+    refunds."""
+    credits = pricing.price_for(kind=brief.format)
     if brief.in_situ:
-        credits += pricing.price_for(kind="in_situ", count=brief.count)
+        credits += pricing.price_for(kind="in_situ")
     return credits
+
+
+def brief_credits(brief: AdBrief) -> int:
+    """What the brief costs: every concept at ``concept_credits``."""
+    return concept_credits(brief) * brief.count

@@ -52,3 +52,11 @@ class OrchestrationFailed(GenerationError):
 class JobNotCancellable(GenerationError):
     code = "job_not_cancellable"
     status = 409
+
+
+class StorageUnavailable(GenerationError):
+    """The media storage (a bucket, or the local media folder) did not answer."""
+
+    code = "storage_unavailable"
+    status = 503
+    retryable = True

@@ -13,8 +13,8 @@ class BriefForm(forms.Form):
 
     brand = forms.ModelChoiceField(queryset=Brand.objects.none(), empty_label=None)
     products = forms.ModelMultipleChoiceField(
-        queryset=Product.objects.none(), required=False,
-        help_text="Leave empty to rotate across the brand's active products.",
+        queryset=Product.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: the ads rotate across all of the brand's active products.",
     )
     format = forms.ChoiceField(choices=AdFormat.choices, initial=AdFormat.FULL,
                                widget=forms.RadioSelect)
@@ -37,14 +37,32 @@ class BriefForm(forms.Form):
 
     def __init__(self, *args, workspace, **kwargs):
         super().__init__(*args, **kwargs)
-        brands = Brand.objects.filter(workspace=workspace).order_by("name")
+        # Only ready brands can be briefed; the default brand comes first and is preselected.
+        brands = Brand.objects.filter(workspace=workspace, status=Brand.Status.READY).order_by(
+            "-is_default", "name")
         self.fields["brand"].queryset = brands
+        self.selected_brand = self._selected_brand(brands)
+        if not self.is_bound and self.selected_brand is not None:
+            self.initial["brand"] = self.selected_brand.pk
         self.fields["products"].queryset = Product.objects.filter(
-            brand__workspace=workspace, active=True).order_by("name")
+            brand=self.selected_brand, active=True).order_by("position", "name")
         self.fields["templates"].choices = [(t["slug"], t["name"]) for t in catalogue.templates()]
         self.fields["animation_prompts"].choices = [
             (p["name"], p["name"]) for p in catalogue.animation_prompts()
         ]
+
+    def _selected_brand(self, brands) -> Brand | None:
+        """The brand the form is about: the posted or requested one if it is a ready brand of
+        the workspace, else the default brand, else the first ready one."""
+        wanted = self.data.get("brand") if self.is_bound else self.initial.get("brand")
+        if wanted:
+            try:
+                brand = brands.filter(pk=int(wanted)).first()
+            except (TypeError, ValueError):
+                brand = None
+            if brand is not None:
+                return brand
+        return brands.first()
 
     def clean(self):
         cleaned = super().clean()
@@ -60,6 +78,6 @@ class BriefForm(forms.Form):
             product_ids=tuple(p.pk for p in data["products"]),
             copy_angle=data["copy_angle"] or None, brand_tone=data["brand_tone"] or None,
             templates=tuple(data["templates"]), animation_prompts=tuple(data["animation_prompts"]),
-            style_search=data["style_search"] or None, sizes=tuple(data["sizes"]),
+            style_search=data["style_search"] or None, sizes=tuple(dict.fromkeys(data["sizes"])),
             in_situ=data["in_situ"],
         )

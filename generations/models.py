@@ -163,6 +163,9 @@ class Concept(models.Model):
     error_code = models.CharField(max_length=64, blank=True, default="")
     error_message = models.TextField(blank=True, default="")
     render_seconds = models.FloatField(null=True, blank=True)
+    render_report = models.JSONField(
+        default=dict, blank=True, help_text="What the engine did: the copy each size shipped, "
+        "every quality gate result, the re-layout attempts used and seconds per size.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -199,6 +202,8 @@ class Asset(models.Model):
     height = models.PositiveIntegerField()
     duration = models.FloatField(null=True, blank=True)
     file = models.FileField(upload_to=asset_upload_to, max_length=300)
+    poster = models.FileField(upload_to=asset_upload_to, max_length=300, blank=True,
+                              default="", help_text="Videos: the first frame as a JPEG.")
     mime_type = models.CharField(max_length=40)
     size_bytes = models.PositiveBigIntegerField()
     checksum = models.CharField(max_length=64, help_text="SHA-256 of the file.")

@@ -14,14 +14,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.db.models import F
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from billing import services as ledger
-from billing.selectors import account_for_workspace
+from billing.services import account_for_workspace
 from generations import events
-from generations.briefs import AdBrief, brief_credits
+from generations.briefs import AdBrief, concept_credits
 from generations.inputs import brand_spec_for, product_spec_for, products_for_generation
 from generations.models import (
     Asset,
@@ -31,7 +31,9 @@ from generations.models import (
     JobStatus,
 )
 from generations.planner import PlannedProduct, plan_concepts
-from generations.render import ConceptSpec, RenderFailed, render_concept
+from generations.render import ConceptSpec, RenderFailed, render_concept, write_copy
+from generations.render.report import concept_report, refused_report
+from studio.leases import Heartbeat, lease_expiry
 
 logger = logging.getLogger(__name__)
 
@@ -46,20 +48,39 @@ def _now():
 # ---------------------------------------------------------------------------------------------
 # Plan
 # ---------------------------------------------------------------------------------------------
+def _lease_seconds() -> float:
+    return float(settings.STUDIO_RENDER_LEASE_SECONDS)
+
+
+def _heartbeat_interval() -> float:
+    """Several beats fit in one lease, so a slow beat or a short database outage is covered."""
+    return max(_lease_seconds() / 5, 0.2)
+
+
 def plan(*, job_id: int) -> list[int]:
-    """Claim a queued job, write its concepts and return their ids to render."""
-    claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.PROCESSING, stage="writing copy", started_at=_now(),
-        attempts=F("attempts") + 1, updated_at=_now(),
-    )
+    """Claim a queued job, write its concepts and return their ids to render.
+
+    A planning job is held by ``updated_at``, kept fresh by a heartbeat; a redelivery finds
+    it either fresh (a live worker plans it: do nothing) or stale (its worker died: take over).
+    """
+    now = _now()
+    stale = now - timedelta(seconds=_lease_seconds())
+    claimed = Job.objects.filter(
+        Q(status=JobStatus.QUEUED) | Q(status=JobStatus.PROCESSING, updated_at__lt=stale),
+        pk=job_id,
+    ).update(status=JobStatus.PROCESSING, stage="writing copy", started_at=now,
+             attempts=F("attempts") + 1, updated_at=now)
     if claimed != 1:
-        job = Job.objects.filter(pk=job_id).only("status").first()
-        if job is None or job.status != JobStatus.PROCESSING:
-            return []  # cancelled, finished or already planned by another delivery
-        # A redelivery of a plan whose worker died: carry on from what is in the database.
+        return []  # cancelled, finished, or planned by a live worker
+
+    def beat() -> bool:
+        return Job.objects.filter(pk=job_id, status=JobStatus.PROCESSING).update(
+            updated_at=_now()) == 1
+
     job = Job.objects.select_related("brand").get(pk=job_id)
-    if not job.concepts.exists():
-        _write_concepts(job)
+    with Heartbeat(beat, interval=_heartbeat_interval(), name=f"plan-{job_id}"):
+        if not job.concepts.exists():
+            _write_concepts(job)
     Job.objects.filter(pk=job_id, status=JobStatus.PROCESSING).update(
         status=JobStatus.RENDERING, stage="rendering", progress=PLANNED_PROGRESS,
         updated_at=_now(),
@@ -75,8 +96,7 @@ def _write_concepts(job: Job) -> None:
     planned = plan_concepts(brief=brief, brand=brand_spec, products=products,
                             seed=int(hashlib.sha256(job.public_id.encode()).hexdigest()[:6], 16)
                             % 1000)
-    share = job.credits_charged // job.count
-    remainder = job.credits_charged - share * job.count
+    share = concept_credits(brief)
     with transaction.atomic():
         Concept.objects.bulk_create([
             Concept(
@@ -84,7 +104,7 @@ def _write_concepts(job: Job) -> None:
                 copy_angle=p.copy_angle, headline=p.headline, body=p.body, cta=p.cta,
                 template_slug=p.template_slug, style_id=p.style_id,
                 animation_prompt=p.animation_prompt, in_situ=brief.in_situ, seed=p.seed,
-                credits=share + (remainder if p.index == 0 else 0),
+                credits=share,
             )
             for p in planned
         ])
@@ -95,15 +115,34 @@ def _write_concepts(job: Job) -> None:
 # ---------------------------------------------------------------------------------------------
 def render(*, concept_id: int) -> None:
     """Render one concept's files and store them; then finish the job if it was the last."""
-    lease = timedelta(seconds=settings.STUDIO_RENDER_LEASE_SECONDS)
-    claimed = Concept.objects.filter(pk=concept_id, status=ConceptStatus.PENDING,
-                                     job__status=JobStatus.RENDERING).update(
-        status=ConceptStatus.RENDERING, attempts=F("attempts") + 1,
-        lease_until=_now() + lease, updated_at=_now(),
-    )
+    now = _now()
+    # Pending, or rendering under a lease its holder stopped renewing (the worker died): a
+    # redelivered or re-published task takes it over. Each claim is a new attempt, and only
+    # the holder of the current attempt may store files.
+    claimed = Concept.objects.filter(
+        Q(status=ConceptStatus.PENDING)
+        | Q(status=ConceptStatus.RENDERING, lease_until__lt=now,
+            attempts__lt=MAX_CONCEPT_ATTEMPTS),
+        pk=concept_id, job__status=JobStatus.RENDERING,
+    ).update(status=ConceptStatus.RENDERING, attempts=F("attempts") + 1,
+             lease_until=lease_expiry(_lease_seconds(), now=now), updated_at=now)
     if claimed != 1:
         return  # rendered, failed, or held by a live worker
     concept = Concept.objects.select_related("job", "job__brand", "product").get(pk=concept_id)
+    attempt = concept.attempts
+    _update_progress(concept.job_id)
+
+    def beat() -> bool:
+        return Concept.objects.filter(
+            pk=concept_id, status=ConceptStatus.RENDERING, attempts=attempt,
+        ).update(lease_until=lease_expiry(_lease_seconds())) == 1
+
+    with Heartbeat(beat, interval=_heartbeat_interval(), name=f"concept-{concept_id}"):
+        _render_and_store(concept=concept, attempt=attempt)
+
+
+def _render_and_store(*, concept: Concept, attempt: int) -> None:
+    concept_id = concept.pk
     job = concept.job
     brief = AdBrief.from_json(job.request)
     started = time.perf_counter()
@@ -113,32 +152,65 @@ def render(*, concept_id: int) -> None:
             product=(product_spec_for(concept.product, include_image=True) if concept.product
                      else product_spec_for(None, include_image=False,
                                            fallback_name=concept.product_name)),
-            concept=ConceptSpec(
-                template_slug=concept.template_slug, style_id=concept.style_id,
-                animation_prompt=concept.animation_prompt, copy_angle=concept.copy_angle,
-                headline=concept.headline, body=concept.body, cta=concept.cta,
-                badge=concept.badge or None, in_situ=concept.in_situ, seed=concept.seed,
-            ),
+            concept=_concept_spec(concept),
             sizes=brief.sizes, video=brief.video, duration=brief.duration, bgm=brief.bgm,
         )
     except RenderFailed as exc:
-        fail_concept(concept_id=concept_id, code="render_quality_gate",
+        Concept.objects.filter(pk=concept_id).update(render_report=refused_report(
+            concept=_concept_spec(concept), gate_report=exc.gate_report))
+        fail_concept(concept_id=concept_id, code="render_quality_gate", attempt=attempt,
                      message=f"The render did not pass its quality gates: {exc}")
         return
     except Exception as exc:
         logger.exception("Concept %s failed to render", concept_id)
-        fail_concept(concept_id=concept_id, code="render_failed",
+        fail_concept(concept_id=concept_id, code="render_failed", attempt=attempt,
                      message=f"{type(exc).__name__}: {exc}")
         return
-    _store_assets(concept=concept, files=files, seconds=time.perf_counter() - started)
+    stored: list[str] = []
+    try:
+        _store_assets(concept=concept, attempt=attempt, files=files,
+                      seconds=time.perf_counter() - started, stored=stored)
+    except (OperationalError, InterfaceError):
+        _delete_files(stored)
+        raise  # the database went away: the task retries and this attempt's lease runs out
+    except Exception as exc:
+        # Not worth retrying (a constraint, a full disk, a storage error): fail the concept
+        # now with what happened, and leave no file behind.
+        logger.exception("Concept %s could not store its files", concept_id)
+        _delete_files(stored)
+        fail_concept(concept_id=concept_id, code="storage_failed", attempt=attempt,
+                     message=f"The rendered files could not be stored: "
+                     f"{type(exc).__name__}: {exc}")
+        return
     finish_if_done(job_id=job.pk)
 
 
-def _store_assets(*, concept: Concept, files, seconds: float) -> None:
+def _concept_spec(concept: Concept) -> ConceptSpec:
+    return ConceptSpec(
+        template_slug=concept.template_slug, style_id=concept.style_id,
+        animation_prompt=concept.animation_prompt, copy_angle=concept.copy_angle,
+        headline=concept.headline, body=concept.body, cta=concept.cta,
+        badge=concept.badge or None, in_situ=concept.in_situ, seed=concept.seed,
+    )
+
+
+def _delete_files(names: list[str]) -> None:
+    storage = Asset._meta.get_field("file").storage
+    for name in names:
+        try:
+            storage.delete(name)
+        except Exception:
+            logger.warning("Could not delete %s", name, exc_info=True)
+
+
+def _store_assets(*, concept: Concept, attempt: int, files, seconds: float,
+                  stored: list[str]) -> None:
+    """Save the files and their rows; ``stored`` collects every file written, so a caller can
+    remove them when the transaction does not commit."""
     with transaction.atomic():
         locked = Concept.objects.select_for_update().get(pk=concept.pk)
-        if locked.status != ConceptStatus.RENDERING:
-            return  # the sweeper gave up on this attempt meanwhile
+        if locked.status != ConceptStatus.RENDERING or locked.attempts != attempt:
+            return  # this attempt lost its lease; another one owns the concept now
         for rendered in files:
             name = (f"{concept.index + 1:02d}-{concept.public_id}-"
                     f"{rendered.aspect.replace(':', 'x')}.{rendered.extension}")
@@ -149,30 +221,46 @@ def _store_assets(*, concept: Concept, files, seconds: float) -> None:
                 checksum=hashlib.sha256(rendered.content).hexdigest(),
             )
             asset.file.save(name, ContentFile(rendered.content), save=False)
+            stored.append(asset.file.name)
+            if rendered.poster:
+                asset.poster.save(name.rsplit(".", 1)[0] + "-poster.jpg",
+                                  ContentFile(rendered.poster), save=False)
+                stored.append(asset.poster.name)
             asset.save()
         locked.status = ConceptStatus.COMPLETED
         locked.lease_until = None
         locked.render_seconds = round(seconds, 3)
-        locked.save(update_fields=["status", "lease_until", "render_seconds", "updated_at"])
+        locked.render_report = concept_report(concept=_concept_spec(locked), files=files)
+        locked.save(update_fields=["status", "lease_until", "render_seconds", "render_report",
+                                   "updated_at"])
         _update_progress(concept.job_id)
 
 
 def _update_progress(job_id: int) -> None:
     concepts = list(Concept.objects.filter(job_id=job_id).values_list("status", flat=True))
     done = sum(status in (ConceptStatus.COMPLETED, ConceptStatus.FAILED) for status in concepts)
-    progress = PLANNED_PROGRESS + (100 - PLANNED_PROGRESS) * done // max(len(concepts), 1)
+    # A concept a worker has started counts as a third done, so the bar moves when rendering
+    # starts instead of standing still until the first concept lands.
+    started = sum(status == ConceptStatus.RENDERING for status in concepts)
+    share = (done + started / 3) / max(len(concepts), 1)
+    progress = PLANNED_PROGRESS + int((100 - PLANNED_PROGRESS) * share)
     Job.objects.filter(pk=job_id, status=JobStatus.RENDERING).update(
         progress=min(progress, 99), stage=f"rendered {done} of {len(concepts)}",
         updated_at=_now(),
     )
 
 
-def fail_concept(*, concept_id: int, code: str, message: str) -> None:
+def fail_concept(*, concept_id: int, code: str, message: str, attempt: int | None = None) -> None:
+    """Fail an open concept (only ``attempt``'s, when given) and finish its job if it was the
+    last one open."""
+    open_concept = Concept.objects.filter(
+        pk=concept_id, status__in=[ConceptStatus.PENDING, ConceptStatus.RENDERING])
+    if attempt is not None:
+        open_concept = open_concept.filter(attempts=attempt)
     with transaction.atomic():
-        updated = Concept.objects.filter(
-            pk=concept_id, status__in=[ConceptStatus.PENDING, ConceptStatus.RENDERING]
-        ).update(status=ConceptStatus.FAILED, error_code=code, error_message=message[:2000],
-                 lease_until=None, updated_at=_now())
+        updated = open_concept.update(status=ConceptStatus.FAILED, error_code=code,
+                                      error_message=message[:2000], lease_until=None,
+                                      updated_at=_now())
         if updated:
             concept = Concept.objects.get(pk=concept_id)
             _update_progress(concept.job_id)
@@ -183,6 +271,13 @@ def fail_concept(*, concept_id: int, code: str, message: str) -> None:
 # ---------------------------------------------------------------------------------------------
 # Finish
 # ---------------------------------------------------------------------------------------------
+def _emit_finished(job_id: int) -> None:
+    """Inside the transaction that made the job terminal: ``job_terminal`` receivers write
+    their rows (the webhook outbox) atomically with it; ``job_finished`` follows the commit."""
+    events.job_terminal.send(sender=Job, job_id=job_id)
+    transaction.on_commit(lambda: events.job_finished.send(sender=Job, job_id=job_id))
+
+
 def refund_job_share(*, job: Job, credits: int, reason: str) -> int:
     """Refund up to ``credits`` of the job's charge (never more than it paid in all)."""
     with transaction.atomic():
@@ -233,7 +328,7 @@ def finish_if_done(*, job_id: int) -> None:
         job.finished_at = _now()
         job.save(update_fields=["status", "stage", "error_code", "error_message", "progress",
                                 "finished_at", "updated_at"])
-        transaction.on_commit(lambda: events.job_finished.send(sender=Job, job_id=job_id))
+        _emit_finished(job_id)
 
 
 def fail_job(*, job_id: int, code: str, message: str) -> None:
@@ -252,7 +347,7 @@ def fail_job(*, job_id: int, code: str, message: str) -> None:
                 status=JobStatus.FAILED, stage="failed", error_code=code, error_message=message,
                 progress=100, finished_at=_now(), updated_at=_now(),
             )
-            transaction.on_commit(lambda: events.job_finished.send(sender=Job, job_id=job_id))
+            _emit_finished(job_id)
             return
     finish_if_done(job_id=job_id)
 
@@ -263,13 +358,11 @@ def fail_job(*, job_id: int, code: str, message: str) -> None:
 def regenerate(*, concept: Concept) -> Concept:
     """Queue a fresh render of one finished concept (new copy, same template and style), charged
     at the concept's price. The job goes back to rendering until it lands."""
-    from generations.render import write_copy
-
     job = concept.job
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job.pk)
         concept = Concept.objects.select_for_update().get(pk=concept.pk)
-        price = brief_credits(AdBrief.from_json(job.request)) // job.count
+        price = concept_credits(AdBrief.from_json(job.request))
         attempt = concept.attempts + 1
         ledger.debit(account=account_for_workspace(job.workspace), credits=price,
                      reference=f"job:{job.public_id}:regenerate:{concept.index}:{attempt}",
@@ -282,7 +375,8 @@ def regenerate(*, concept: Concept) -> Concept:
         copy = write_copy(brand=brand, product=product, angle=concept.copy_angle,
                           template_slug=concept.template_slug, avoid_headlines=taken,
                           seed=concept.seed + 7919 * attempt)
-        old_files = [asset.file.name for asset in concept.assets.all()]
+        old_files = [name for asset in concept.assets.all()
+                     for name in (asset.file.name, asset.poster.name) if name]
         concept.assets.all().delete()
         concept.headline, concept.body, concept.cta = copy.headline, copy.body, copy.cta
         concept.status = ConceptStatus.PENDING
@@ -297,72 +391,107 @@ def regenerate(*, concept: Concept) -> Concept:
         )
         storage = Asset._meta.get_field("file").storage
         transaction.on_commit(lambda: [storage.delete(name) for name in old_files])
-        from generations import tasks
-
-        transaction.on_commit(lambda: tasks.render_concept.delay(concept.pk))
+        concept_id = concept.pk
+        transaction.on_commit(lambda: events.concept_queued.send(sender=Concept,
+                                                                 concept_id=concept_id))
     return concept
 
 
 # ---------------------------------------------------------------------------------------------
 # Sweeper
 # ---------------------------------------------------------------------------------------------
+def requeue_job(*, job_id: int, now=None, idle_before=None) -> bool:
+    """Claim a queued or planning job and publish it again; False when someone else moved it.
+
+    The one claim the sweeper and the admin "retry" action share: the conditional update means
+    two of them racing publish the job once. ``idle_before`` limits the claim to a job left
+    untouched since then (the sweeper's staleness rule); the operator retries at once.
+    """
+    now = now or _now()
+    claim = Job.objects.filter(pk=job_id, status__in=[JobStatus.QUEUED, JobStatus.PROCESSING])
+    if idle_before is not None:
+        claim = claim.filter(updated_at__lt=idle_before)
+    if not claim.update(status=JobStatus.QUEUED, updated_at=now):
+        return False
+    events.job_queued.send(sender=Job, job_id=job_id)
+    return True
+
+
 def sweep(*, now=None) -> dict[str, int]:
     """Find jobs a worker lost and move them on: re-publish, hand to another worker, or fail
-    and refund. Run periodically (celery beat; runstudio runs beat inside its worker)."""
-    from generations import tasks
-
+    and refund. Every worker runs it every few seconds (``studio.worker``), and beat too.
+    Each move is a conditional update, so sweepers running at once do not double up."""
     now = now or _now()
+    idle_before = now - timedelta(seconds=settings.STUDIO_QUEUED_STALE_SECONDS)
     counts = {"republished": 0, "requeued": 0, "failed": 0}
-    queued_stale = now - timedelta(seconds=settings.STUDIO_QUEUED_STALE_SECONDS)
-    for job_id in Job.objects.filter(status=JobStatus.QUEUED,
-                                     updated_at__lt=queued_stale).values_list("pk", flat=True):
-        Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(updated_at=now)
-        tasks.plan_job.delay(job_id)
-        counts["republished"] += 1
+    for found in (_sweep_unplanned_jobs(now=now, idle_before=idle_before),
+                  _sweep_expired_leases(now=now),
+                  _sweep_lost_renders(now=now, idle_before=idle_before),
+                  _sweep_overdue_jobs(now=now)):
+        for key, count in found.items():
+            counts[key] += count
+    return counts
 
-    # A planning worker that died: planning is quick, so a job stuck in it is lost.
-    for job_id in Job.objects.filter(status=JobStatus.PROCESSING,
-                                     updated_at__lt=queued_stale).values_list("pk", flat=True):
-        job = Job.objects.get(pk=job_id)
-        if job.attempts >= MAX_CONCEPT_ATTEMPTS:
+
+def _sweep_unplanned_jobs(*, now, idle_before) -> dict[str, int]:
+    """Queued jobs whose task was lost, and jobs whose planning worker died (its heartbeat
+    stopped refreshing ``updated_at`` for a lease): publish again, or fail after attempts."""
+    counts = {"republished": 0, "failed": 0}
+    plan_stale = now - timedelta(seconds=_lease_seconds())
+    idle = Job.objects.filter(
+        Q(status=JobStatus.QUEUED, updated_at__lt=idle_before)
+        | Q(status=JobStatus.PROCESSING, updated_at__lt=plan_stale))
+    for job_id, status, attempts in idle.values_list("pk", "status", "attempts"):
+        stale_before = plan_stale if status == JobStatus.PROCESSING else idle_before
+        if status == JobStatus.PROCESSING and attempts >= MAX_CONCEPT_ATTEMPTS:
             fail_job(job_id=job_id, code="orchestration_failed",
                      message="Planning failed repeatedly; the job was refunded.")
             counts["failed"] += 1
-        else:
-            Job.objects.filter(pk=job_id, status=JobStatus.PROCESSING).update(
-                status=JobStatus.QUEUED, updated_at=now)
-            tasks.plan_job.delay(job_id)
+        elif requeue_job(job_id=job_id, now=now, idle_before=stale_before):
             counts["republished"] += 1
+    return counts
 
+
+def _sweep_expired_leases(*, now) -> dict[str, int]:
+    """Renders whose worker lease ran out: hand to another worker, or fail after attempts."""
+    counts = {"requeued": 0, "failed": 0}
     expired = Concept.objects.filter(status=ConceptStatus.RENDERING, lease_until__lt=now)
-    for concept in expired.select_related("job"):
-        if concept.attempts >= MAX_CONCEPT_ATTEMPTS:
-            fail_concept(concept_id=concept.pk, code="render_timeout",
+    for concept_id, attempts in expired.values_list("pk", "attempts"):
+        if attempts >= MAX_CONCEPT_ATTEMPTS:
+            fail_concept(concept_id=concept_id, code="render_timeout",
                          message="The render did not finish after several attempts.")
             counts["failed"] += 1
-            continue
-        if Concept.objects.filter(pk=concept.pk, status=ConceptStatus.RENDERING,
-                                  lease_until__lt=now).update(
+        elif Concept.objects.filter(pk=concept_id, status=ConceptStatus.RENDERING,
+                                    lease_until__lt=now).update(
                 status=ConceptStatus.PENDING, lease_until=None, updated_at=now):
-            tasks.render_concept.delay(concept.pk)
+            events.concept_queued.send(sender=Concept, concept_id=concept_id)
             counts["requeued"] += 1
+    return counts
 
-    # Pending concepts whose render task was lost (published before a broker restart).
-    pending_stale = Concept.objects.filter(
-        status=ConceptStatus.PENDING, job__status=JobStatus.RENDERING,
-        updated_at__lt=queued_stale,
-    )
-    for concept_id in pending_stale.values_list("pk", flat=True):
-        Concept.objects.filter(pk=concept_id).update(updated_at=now)
-        tasks.render_concept.delay(concept_id)
-        counts["requeued"] += 1
 
-    hard_deadline = now - timedelta(seconds=settings.STUDIO_JOB_DEADLINE_SECONDS)
-    for job_id in Job.objects.filter(
+def _sweep_lost_renders(*, now, idle_before) -> dict[str, int]:
+    """Pending concepts whose render task was lost (published before a broker restart)."""
+    requeued = 0
+    lost = Concept.objects.filter(status=ConceptStatus.PENDING,
+                                  job__status=JobStatus.RENDERING, updated_at__lt=idle_before)
+    for concept_id in lost.values_list("pk", flat=True):
+        if Concept.objects.filter(pk=concept_id, status=ConceptStatus.PENDING,
+                                  updated_at__lt=idle_before).update(updated_at=now):
+            events.concept_queued.send(sender=Concept, concept_id=concept_id)
+            requeued += 1
+    return {"requeued": requeued}
+
+
+def _sweep_overdue_jobs(*, now) -> dict[str, int]:
+    """Jobs past their hard deadline, whatever they are doing: failed and refunded."""
+    deadline = now - timedelta(seconds=settings.STUDIO_JOB_DEADLINE_SECONDS)
+    overdue = Job.objects.filter(
         status__in=[JobStatus.QUEUED, JobStatus.PROCESSING, JobStatus.RENDERING],
-        created_at__lt=hard_deadline,
-    ).values_list("pk", flat=True):
+        created_at__lt=deadline,
+    )
+    failed = 0
+    for job_id in overdue.values_list("pk", flat=True):
         fail_job(job_id=job_id, code="job_timeout",
                  message="The job did not finish within its time limit and was refunded.")
-        counts["failed"] += 1
-    return counts
+        failed += 1
+    return {"failed": failed}

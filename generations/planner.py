@@ -84,8 +84,8 @@ def plan_concepts(
         concept_seed = seed * 100 + index
         copy = write_copy(brand=brand, product=product.spec, angle=angle,
                           template_slug=template_slug, avoid_headlines=used_headlines,
-                          seed=concept_seed)
-        used_headlines.add(copy.headline)
+                          seed=concept_seed, sizes=brief.sizes)
+        used_headlines.update((copy.headline, copy.body))
         concepts.append(PlannedConcept(
             index=index, product=product, copy_angle=angle, headline=copy.headline,
             body=copy.body, cta=copy.cta, template_slug=template_slug,

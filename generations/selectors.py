@@ -1,11 +1,16 @@
-"""Reads of jobs, concepts and assets, scoped to a workspace."""
+"""Reads of jobs, concepts and assets, scoped to a workspace; the priced model registry."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from typing import Any
+
+from django.db.models import Count, Max, Prefetch, QuerySet
 from django.http import Http404
 
-from generations.models import Asset, AssetKind, Concept, Job
+from billing.pricing import model_credits
+from generations import catalogue
+from generations.briefs import AdBrief, brief_credits
+from generations.models import TERMINAL_STATUSES, Asset, AssetKind, Concept, Job
 from studio.models import Workspace
 from studio.selectors import get_for_workspace_or_404
 
@@ -51,3 +56,48 @@ def thumbnail_asset(concept: Concept) -> Asset | None:
         if asset.aspect == "9:16" and asset.mime_type == "image/jpeg":
             return asset
     return stills[0] if stills else None
+
+
+def model_registry() -> list[dict[str, Any]]:
+    """The model registry every surface lists (adcreator ``/models``, ``/video-models``, the
+    OpenAI-compatible model list): the catalogue's models priced from ``billing.pricing``."""
+    return [{**model, **model_credits(model_id=model["id"], kind=model["kind"])}
+            for model in catalogue.models()]
+
+
+def queue_version(workspace: Workspace) -> str:
+    """Changes whenever a job of the workspace is added, removed or moves on; equal strings
+    mean the queue page has nothing new to show."""
+    summary = Job.objects.for_workspace(workspace).aggregate(n=Count("id"),
+                                                             latest=Max("updated_at"))
+    latest = summary["latest"].timestamp() if summary["latest"] else 0
+    return f"{summary['n']}-{latest:.6f}"
+
+
+def job_version(job: Job) -> str:
+    """The moment of the job's latest change (its own row or any concept's), as a string the
+    job page sends back when it polls."""
+    moments = [job.updated_at] + [concept.updated_at for concept in job.concepts.all()]
+    return f"{max(moments).timestamp():.6f}"
+
+
+def concepts_changed_since(job: Job, version: str) -> list[Concept] | None:
+    """The job's concepts that changed after ``version``; None when the client's version is
+    unusable and it needs every concept again."""
+    try:
+        since = float(version)
+    except ValueError:
+        return None
+    if job.finished_at is not None and job.finished_at.timestamp() > since:
+        # The job finished since: every card changes (its Regenerate button appears).
+        return list(job.concepts.all())
+    return [concept for concept in job.concepts.all() if concept.updated_at.timestamp() > since]
+
+
+def jobs_active_exist(workspace: Workspace) -> bool:
+    return Job.objects.for_workspace(workspace).exclude(status__in=TERMINAL_STATUSES).exists()
+
+
+def concept_regenerate_price(*, job: Job) -> int:
+    """What regenerating one concept of ``job`` costs: one concept's share of its brief."""
+    return brief_credits(AdBrief.from_json(job.request)) // max(job.count, 1)

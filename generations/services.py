@@ -18,10 +18,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from billing import services as ledger
-from billing.selectors import account_for_workspace
+from billing.services import account_for_workspace
 from brands.models import Brand, Product
 from brands.selectors import default_brand_for
-from generations import tasks
+from generations import events
 from generations.briefs import AdBrief, brief_credits, validate_brief
 from generations.errors import (
     BrandNotFound,
@@ -32,10 +32,14 @@ from generations.errors import (
     OrchestrationFailed,
     ProductNotFound,
 )
-from generations.models import Concept, Job, JobStatus, Surface
+from generations.models import Concept, ConceptStatus, Job, JobStatus, Surface
+from generations.pipeline import refund_job_share, regenerate
+from generations.storage import storage_call
+from generations.thumbnails import thumbnails_delete
 from studio.celery import app as celery_app
 from studio.exceptions import Conflict
-from studio.models import User, Workspace
+from studio.models import Membership, User, Workspace
+from studio.permissions import Action, authorize
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +110,7 @@ def _broker_accepts_work() -> None:
 def enqueue_job(job_id: int) -> None:
     """Publish the planning task; a failure leaves the job queued for the sweeper."""
     try:
-        tasks.plan_job.delay(job_id)
+        events.job_queued.send(sender=Job, job_id=job_id)
     except Exception:
         logger.exception("Could not publish job %s; the sweeper will retry", job_id)
 
@@ -133,6 +137,10 @@ def submit_job(
     validate_brief(brief)
     _check_webhook_url(webhook_url)
     brand = _resolve_brand(workspace=workspace, brand_id=brief.brand_id)
+    if brand.status == Brand.Status.FAILED:
+        raise BrandNotReady(
+            f"Brand {brand.name!r} is not ready: its website scan failed. Fill in its Brand DNA "
+            "by hand or scan another address, then try again.")
     if brand.status != Brand.Status.READY:
         raise BrandNotReady(
             f"Brand {brand.name!r} is still onboarding. Try again when its status is ready."
@@ -196,27 +204,37 @@ def _balance(workspace: Workspace) -> int:
 
 @transaction.atomic
 def cancel_job(*, job: Job, cancelled_by: User | None = None) -> Job:
-    """Cancel a job no worker has taken yet, refunding everything it was charged."""
-    claimed = Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
+    """Stop a job that has not finished. A queued job is refunded in full; a started one keeps
+    the ads already rendered and is refunded the share of every ad not yet rendered (a worker
+    still rendering one finds its concept closed and stores nothing)."""
+    # Concepts before the job: the order a rendering worker takes its locks in.
+    open_concepts = list(Concept.objects.select_for_update().filter(
+        job_id=job.pk, status__in=[ConceptStatus.PENDING, ConceptStatus.RENDERING]))
+    locked = Job.objects.select_for_update().get(pk=job.pk)
+    if locked.is_terminal:
+        raise JobNotCancellable("This job has already finished, so there is nothing to cancel.")
+    has_concepts = Concept.objects.filter(job_id=job.pk).exists()
+    refund = (locked.credits_charged if not has_concepts
+              else sum(concept.credits for concept in open_concepts if not concept.refunded))
+    Concept.objects.filter(pk__in=[concept.pk for concept in open_concepts]).update(
+        status=ConceptStatus.FAILED, error_code="cancelled", refunded=True, lease_until=None,
+        error_message="Cancelled before it was rendered; its credits were refunded.",
+        updated_at=timezone.now(),
+    )
+    Job.objects.filter(pk=job.pk).update(
         status=JobStatus.CANCELLED, stage="cancelled", finished_at=timezone.now(),
         updated_at=timezone.now(),
     )
-    if claimed != 1:
-        raise JobNotCancellable("Only queued jobs can be cancelled; this one has started.")
-    job.refresh_from_db()
-    from generations.pipeline import refund_job_share
-
-    refund_job_share(job=job, credits=job.credits_charged, reason="cancelled")
-    job.refresh_from_db()
-    return job
+    locked.refresh_from_db()
+    refund_job_share(job=locked, credits=refund, reason="cancelled")
+    locked.refresh_from_db()
+    return locked
 
 
 @transaction.atomic
 def regenerate_concept(*, concept: Concept) -> Concept:
     """Render one concept of a finished job again with fresh copy, charged at one concept's
     price (refunded like any concept if the new render fails)."""
-    from generations.pipeline import regenerate
-
     return regenerate(concept=concept)
 
 
@@ -233,16 +251,21 @@ def share_link_revoke(*, job: Job) -> None:
 
 
 @transaction.atomic
-def job_delete(*, job: Job) -> None:
-    """Delete a finished job and its files (after commit, so a rollback keeps them)."""
+def job_delete(*, job: Job, by: Membership | None) -> None:
+    """Delete a finished job and its files.
+
+    Files first: when the storage is down the delete is refused (StorageUnavailable) and the
+    job stays. Deleting a missing object succeeds, so a retry after a partial failure
+    finishes the work.
+    """
+    authorize(membership=by, workspace=job.workspace_id, action=Action.JOB_DELETE)
     if not job.is_terminal:
         raise JobNotCancellable("A job can be deleted once it has finished.")
-    names = [asset.file.name for asset in job.assets.all()]
+    names = [field.name for asset in job.assets.all() for field in (asset.file, asset.poster)
+             if field.name]
     storage = job.assets.model._meta.get_field("file").storage
-    job.delete()
-
-    def _remove_files() -> None:
+    with storage_call(action="deleted"):
         for name in names:
             storage.delete(name)
-
-    transaction.on_commit(_remove_files)
+        thumbnails_delete(job_public_id=job.public_id)
+    job.delete()

@@ -1,9 +1,11 @@
-"""Thin Celery tasks: ids in, one pipeline call each. Safe to run twice."""
+"""Thin Celery tasks: ids in, one pipeline call each. Safe to run twice. The receivers below
+publish them when the pipeline says work is queued."""
 
 from celery import shared_task
 from django.db import OperationalError
+from django.dispatch import receiver
 
-from generations import pipeline
+from generations import events, pipeline
 
 _TRANSIENT = (OperationalError, ConnectionError, TimeoutError)
 
@@ -22,3 +24,13 @@ def render_concept(concept_id: int) -> None:
 @shared_task
 def sweep_stale_jobs() -> dict[str, int]:
     return pipeline.sweep()
+
+
+@receiver(events.job_queued, dispatch_uid="generations.tasks.job_queued")
+def _publish_plan(sender, *, job_id: int, **kwargs) -> None:
+    plan_job.delay(job_id)
+
+
+@receiver(events.concept_queued, dispatch_uid="generations.tasks.concept_queued")
+def _publish_render(sender, *, concept_id: int, **kwargs) -> None:
+    render_concept.delay(concept_id)

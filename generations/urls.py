@@ -7,6 +7,9 @@ app_name = "generations"
 urlpatterns = [
     path("create/", views.create, name="create"),
     path("create/price/", views.create_price, name="create_price"),
+    path("create/brand/", views.create_brand_parts, name="create_brand_parts"),
+    path("create/previews/<int:brand_id>/<slug:slug>.webp", views.brand_template_preview,
+         name="brand_template_preview"),
     path("queue/", views.queue, name="queue"),
     path("jobs/<str:public_id>/", views.job_detail, name="job"),
     path("jobs/<str:public_id>/cancel/", views.job_cancel, name="job_cancel"),

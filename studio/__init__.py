@@ -1,3 +1,3 @@
-from studio.celery import app as celery_app
-
-__all__ = ["celery_app"]
+"""The Django project package. Its Celery app (``studio.celery``) is loaded by
+``StudioConfig.ready`` and found by ``celery -A studio``; importing this package loads nothing,
+so the pure ``studio.visual`` rules stay importable without Django."""

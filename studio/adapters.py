@@ -13,3 +13,11 @@ class StudioAccountAdapter(DefaultAccountAdapter):
             if commit:
                 personal_workspace_create(user=user)
         return user
+
+    def is_safe_url(self, url: str) -> bool:
+        # ``urlparse`` raises on a malformed address (``next=http://[::1``): that is simply not
+        # a safe place to send anyone, not a server error.
+        try:
+            return super().is_safe_url(url)
+        except ValueError:
+            return False

@@ -12,8 +12,22 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 
+def normalise_email(email: str | None) -> str:
+    """The one form an e-mail address is stored and compared in: trimmed and lower-cased.
+
+    allauth lower-cases what people type at sign-in, so an address stored with capitals in
+    its local part could never sign in. Every path that stores an address goes through here
+    (``UserManager``, ``User.save``, invitations).
+    """
+    return (email or "").strip().lower()
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
+
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        return normalise_email(email)
 
     def _create_user(self, email: str, password: str | None, **extra_fields) -> User:
         if not email:
@@ -50,6 +64,10 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+    def save(self, *args, **kwargs) -> None:
+        self.email = normalise_email(self.email)
+        super().save(*args, **kwargs)
 
 
 class Workspace(models.Model):
@@ -141,6 +159,10 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"{self.email} → {self.workspace}"
 
+    def save(self, *args, **kwargs) -> None:
+        self.email = normalise_email(self.email)
+        super().save(*args, **kwargs)
+
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.PENDING and self.expires_at > timezone.now()
@@ -149,5 +171,5 @@ class Invitation(models.Model):
 class WorkspaceQuerySet(models.QuerySet):
     """Every workspace-owned model uses this: the one way a request's queries are scoped."""
 
-    def for_workspace(self, workspace: Workspace) -> WorkspaceQuerySet:
+    def for_workspace(self, workspace: Workspace | int) -> WorkspaceQuerySet:
         return self.filter(workspace=workspace)

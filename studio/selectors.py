@@ -34,12 +34,6 @@ def memberships_for_user(user: User) -> models.QuerySet[Membership]:
     )
 
 
-def membership_get(*, user: User, workspace: Workspace) -> Membership | None:
-    if not user.is_authenticated:
-        return None
-    return Membership.objects.filter(user=user, workspace=workspace).first()
-
-
 def workspace_members(workspace: Workspace) -> models.QuerySet[Membership]:
     return workspace.memberships.select_related("user").order_by("created_at")
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -13,7 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from studio.models import Invitation, Membership, Role, User, Workspace
+from studio.events import workspace_created
+from studio.exceptions import Conflict, Forbidden, InvalidInput
+from studio.models import Invitation, Membership, Role, User, Workspace, normalise_email
+from studio.permissions import Action, authorize
 
 
 def _unique_slug(name: str) -> str:
@@ -30,9 +34,8 @@ def workspace_create(*, name: str, owner: User) -> Workspace:
     workspace = Workspace.objects.create(name=name.strip()[:100] or "Workspace",
                                          slug=_unique_slug(name))
     Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
-    from billing.services import account_open  # billing depends on studio, not the reverse
-
-    account_open(workspace=workspace)  # with the 50-credit welcome bonus
+    # Billing opens the credit account (with the welcome bonus) in this same transaction.
+    workspace_created.send(sender=Workspace, workspace=workspace)
     return workspace
 
 
@@ -45,8 +48,7 @@ def personal_workspace_create(*, user: User) -> Workspace:
 def user_get_or_create(*, email: str, password: str | None = None) -> tuple[User, bool]:
     """Find a user by e-mail (case-insensitive) or create one; the e-mail counts as verified
     because an operator vouched for it."""
-    from allauth.account.models import EmailAddress
-
+    email = normalise_email(email)
     existing = User.objects.filter(email__iexact=email).first()
     if existing:
         return existing, False
@@ -58,39 +60,54 @@ def user_get_or_create(*, email: str, password: str | None = None) -> tuple[User
     return user, True
 
 
-def _require_manager(*, workspace: Workspace, user: User) -> Membership:
-    membership = Membership.objects.filter(workspace=workspace, user=user).first()
-    if membership is None or not membership.can_manage:
-        raise PermissionDenied("Only workspace owners and admins can do that.")
-    return membership
+def workspace_rename(*, workspace: Workspace, name: str, by: Membership | None) -> Workspace:
+    authorize(membership=by, workspace=workspace, action=Action.WORKSPACE_RENAME)
+    name = name.strip()
+    if not name or len(name) > 100 or any(unicodedata.category(c) == "Cc" for c in name):
+        raise InvalidInput("Give the workspace a name of up to 100 characters, without "
+                           "control characters.", field="name")
+    workspace.name = name
+    workspace.save(update_fields=["name"])
+    return workspace
 
 
 def invitation_create(
-    *, workspace: Workspace, email: str, role: str, invited_by: User
+    *, workspace: Workspace, email: str, role: str, by: Membership | None, base_url: str = ""
 ) -> Invitation:
-    """Invite ``email`` to the workspace and e-mail them a link (after commit)."""
-    _require_manager(workspace=workspace, user=invited_by)
-    email = User.objects.normalize_email(email.strip())
+    """Invite ``email`` to the workspace and e-mail them a link (after commit).
+
+    ``base_url`` is the studio's address as the inviter reached it (scheme and host); the link
+    uses it so it works wherever the studio runs, falling back to ``SITE_URL``.
+    """
+    authorize(membership=by, workspace=workspace, action=Action.MEMBER_INVITE)
+    email = normalise_email(email)
     if role not in Role.values or role == Role.OWNER:
-        raise ValidationError({"role": "Invite people as admin or member."})
+        raise InvalidInput("Invite people as admin or member.", code="invalid_role", field="role")
     if workspace.memberships.filter(user__email__iexact=email).exists():
-        raise ValidationError({"email": f"{email} is already a member of this workspace."})
+        raise Conflict(f"{email} is already a member of this workspace.", code="already_member",
+                       field="email")
     try:
         with transaction.atomic():
             invitation = Invitation.objects.create(
-                workspace=workspace, email=email, role=role, invited_by=invited_by
+                workspace=workspace, email=email, role=role, invited_by=by.user if by else None
             )
     except IntegrityError as exc:
-        raise ValidationError({"email": f"{email} already has a pending invitation."}) from exc
-    transaction.on_commit(lambda: _send_invitation_email(invitation))
+        raise Conflict(f"{email} already has a pending invitation.", code="invitation_pending",
+                       field="email") from exc
+    transaction.on_commit(lambda: _send_invitation_email(invitation, base_url=base_url))
     return invitation
 
 
-def _send_invitation_email(invitation: Invitation) -> None:
+def invitation_url(invitation: Invitation, *, base_url: str = "") -> str:
+    """The absolute accept link of ``invitation``."""
+    return ((base_url or settings.SITE_URL).rstrip("/")
+            + reverse("studio:invitation_accept", args=[invitation.token]))
+
+
+def _send_invitation_email(invitation: Invitation, *, base_url: str = "") -> None:
     context = {
         "invitation": invitation,
-        "accept_url": settings.SITE_URL + reverse("studio:invitation_accept",
-                                                  args=[invitation.token]),
+        "accept_url": invitation_url(invitation, base_url=base_url),
     }
     send_mail(
         subject=render_to_string("emails/invitation_subject.txt", context).strip(),
@@ -106,11 +123,11 @@ def invitation_accept(*, token: str, user: User) -> Membership:
     """Join the invitation's workspace. The invitation must be open and addressed to ``user``."""
     invitation = Invitation.objects.select_for_update().filter(token=token).first()
     if invitation is None or not invitation.is_open:
-        raise ValidationError("This invitation is no longer valid.")
+        raise Conflict("This invitation is no longer valid.", code="invitation_closed")
     if invitation.email.lower() != user.email.lower():
-        raise ValidationError(
+        raise Forbidden(
             f"This invitation was sent to {invitation.email}. Sign in with that address to "
-            "accept it."
+            "accept it.", code="invitation_for_someone_else",
         )
     membership, _ = Membership.objects.get_or_create(
         workspace=invitation.workspace, user=user, defaults={"role": invitation.role}
@@ -122,27 +139,30 @@ def invitation_accept(*, token: str, user: User) -> Membership:
 
 
 @transaction.atomic
-def invitation_revoke(*, invitation: Invitation, revoked_by: User) -> None:
-    _require_manager(workspace=invitation.workspace, user=revoked_by)
+def invitation_revoke(*, invitation: Invitation, by: Membership | None) -> None:
+    authorize(membership=by, workspace=invitation.workspace_id, action=Action.MEMBER_INVITE)
     if invitation.status != Invitation.Status.PENDING:
-        raise ValidationError("Only pending invitations can be revoked.")
+        raise Conflict("Only pending invitations can be revoked.", code="invitation_closed")
     invitation.status = Invitation.Status.REVOKED
     invitation.expires_at = min(invitation.expires_at, timezone.now())
     invitation.save(update_fields=["status", "expires_at"])
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, removed_by: User) -> None:
-    _require_manager(workspace=membership.workspace, user=removed_by)
+def membership_remove(*, membership: Membership, by: Membership | None) -> None:
+    """Take someone out of the workspace; an owner only by another owner, never the last."""
+    authorize(membership=by, workspace=membership.workspace_id,
+              action=Action.OWNER_REMOVE if membership.role == Role.OWNER
+              else Action.MEMBER_REMOVE)
     if membership.role == Role.OWNER and not membership.workspace.memberships.filter(
         role=Role.OWNER
     ).exclude(pk=membership.pk).exists():
-        raise ValidationError("A workspace needs at least one owner.")
+        raise Conflict("A workspace needs at least one owner.", code="last_owner")
     membership.delete()
 
 
-def webhook_secret_rotate(*, workspace: Workspace, rotated_by: User) -> str:
-    _require_manager(workspace=workspace, user=rotated_by)
+def webhook_secret_rotate(*, workspace: Workspace, by: Membership | None) -> str:
+    authorize(membership=by, workspace=workspace, action=Action.WEBHOOK_SECRET_ROTATE)
     workspace.webhook_secret = secrets.token_hex(32)
     workspace.save(update_fields=["webhook_secret"])
     return workspace.webhook_secret

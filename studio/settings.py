@@ -8,10 +8,12 @@ The full table is in README.md.
 
 from __future__ import annotations
 
+import importlib.util
 import secrets
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE as CSP_NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -52,6 +54,17 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _require(module: str, *, because: str) -> None:
+    """Fail at start-up, naming the install line, when an integration's library is missing."""
+    if importlib.util.find_spec(module) is None:
+        raise ImproperlyConfigured(
+            f"{because}, which needs the Python package {module!r}: "
+            'pip install "creative-studio[production]"'
+        )
+
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -71,6 +84,7 @@ THIRD_PARTY_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_htmx",
+    "csp",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -86,7 +100,11 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "api.middleware.RequestIdMiddleware",
+    "studio.middleware.ProbeMiddleware",
+    "studio.middleware.RequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "studio.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -128,6 +146,8 @@ DATABASES = {
     )
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _require("psycopg", because="DATABASE_URL points at PostgreSQL")
 # A connection pool per process (PostgreSQL). The ASGI server runs each request's sync code in
 # a thread of its own, so per-thread persistent connections would pile up; the pool hands a
 # few connections around instead. studio/gunicorn_conf.py turns it on for the web workers.
@@ -197,9 +217,11 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(STUDIO_DATA_DIR / "media")))
 
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
+    _require("boto3", because="AWS_STORAGE_BUCKET_NAME switches media to S3")
     AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default=None)
     AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default=None)
     AWS_QUERYSTRING_AUTH = True
+    AWS_S3_SIGNATURE_VERSION = "s3v4"  # signed URLs every region and S3-compatible server takes
     AWS_QUERYSTRING_EXPIRE = env.int("AWS_QUERYSTRING_EXPIRE", default=3600)
     AWS_DEFAULT_ACL = None
     AWS_S3_FILE_OVERWRITE = False
@@ -211,13 +233,25 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Largest request body accepted at all: a 10 MB image, base64 in JSON (x 4/3) with the request
+# around it. Larger is a 413 before any view runs (studio.middleware.RequestGuardMiddleware).
+STUDIO_MAX_REQUEST_BYTES = env.int("STUDIO_MAX_REQUEST_BYTES", default=16 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = STUDIO_MAX_REQUEST_BYTES  # form fields and JSON, files aside
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# Images that enter the studio (studio.images): uploads, scraped, API reference images.
+STUDIO_IMAGE_MAX_UPLOAD_BYTES = env.int("STUDIO_IMAGE_MAX_UPLOAD_BYTES", default=10_000_000)
+STUDIO_IMAGE_MAX_PIXELS = env.int("STUDIO_IMAGE_MAX_PIXELS", default=25_000_000)
+# SVGs are drawn by a child process with these limits (address space, wall-clock seconds).
+STUDIO_SVG_MEMORY_BYTES = env.int("STUDIO_SVG_MEMORY_BYTES", default=1024 * 1024 * 1024)
+STUDIO_SVG_TIMEOUT_SECONDS = env.float("STUDIO_SVG_TIMEOUT_SECONDS", default=5.0)
 
 # ---------------------------------------------------------------------------------------------
 # Celery
 # ---------------------------------------------------------------------------------------------
 CELERY_BROKER_DIR = STUDIO_DATA_DIR / "broker"
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost//")
+if CELERY_BROKER_URL == "filesystem://":  # kombu warns about the missing host name otherwise
+    CELERY_BROKER_URL = "filesystem://localhost//"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for _folder in ("queue", "processed", "control"):
         (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
@@ -230,24 +264,47 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        _require("redis", because="CELERY_BROKER_URL points at Redis")
+    # Every Redis key the broker writes starts with this prefix, so several deployments (or a
+    # test run on a shared server) can use one Redis database without touching each other.
+    CELERY_BROKER_KEY_PREFIX = env.str("CELERY_BROKER_KEY_PREFIX", default="")
+    if CELERY_BROKER_KEY_PREFIX and CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = CELERY_BROKER_KEY_PREFIX
+# `celery beat` keeps its schedule state here, never in the working directory.
+CELERY_BEAT_SCHEDULE_FILENAME = str(STUDIO_DATA_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 REDIS_URL = env.str("REDIS_URL", default="")
 
-# Job time limits (seconds): a rendering worker's lease on a concept, how long a job may sit
-# queued or planning before the sweeper re-publishes it, and when it is failed and refunded.
-STUDIO_RENDER_LEASE_SECONDS = env.int("STUDIO_RENDER_LEASE_SECONDS", default=300)
-STUDIO_QUEUED_STALE_SECONDS = env.int("STUDIO_QUEUED_STALE_SECONDS", default=120)
+# Job time limits (seconds). A worker holds a concept (or a planning job, or a scrape) by a
+# lease its heartbeat renews every lease/5 s; when the worker dies the lease runs out and the
+# work is taken over. Then: how long a job or concept may sit queued with no worker taking it
+# before the sweeper re-publishes it, and when a job is failed and refunded whatever happens.
+STUDIO_RENDER_LEASE_SECONDS = env.float("STUDIO_RENDER_LEASE_SECONDS", default=10.0)
+STUDIO_QUEUED_STALE_SECONDS = env.int("STUDIO_QUEUED_STALE_SECONDS", default=30)
+# Every worker sweeps for lost work this often (0: only beat does), so recovery needs no beat.
+STUDIO_WORKER_SWEEP_SECONDS = env.float("STUDIO_WORKER_SWEEP_SECONDS", default=3.0)
 STUDIO_JOB_DEADLINE_SECONDS = env.int("STUDIO_JOB_DEADLINE_SECONDS", default=3600)
 # First webhook retry after this many seconds, doubling up to an hour, for 24 hours.
 STUDIO_WEBHOOK_RETRY_BASE_SECONDS = env.int("STUDIO_WEBHOOK_RETRY_BASE_SECONDS", default=30)
 # Lifetime of the signed URLs handed out for rendered files.
 STUDIO_FILE_URL_MAX_AGE = env.int("STUDIO_FILE_URL_MAX_AGE", default=7 * 24 * 3600)
+# Style search: the shipped static model (numpy only), or the full MiniLM transformer
+# (``pip install "creative-studio[search-full]"``).
+STUDIO_SEARCH_MODEL = env.str("STUDIO_SEARCH_MODEL", default="static")
+if STUDIO_SEARCH_MODEL not in ("static", "minilm"):
+    raise ImproperlyConfigured(
+        f"STUDIO_SEARCH_MODEL must be 'static' or 'minilm', not {STUDIO_SEARCH_MODEL!r}."
+    )
+# Expiries are rounded to this, so a file keeps one URL that long and browsers cache it.
+STUDIO_FILE_URL_BUCKET_SECONDS = env.int("STUDIO_FILE_URL_BUCKET_SECONDS", default=3600)
 
 # ---------------------------------------------------------------------------------------------
 # Cache: Redis when configured, else local memory (one process per role in the embedded runtime)
 # ---------------------------------------------------------------------------------------------
 if REDIS_URL:
+    _require("redis", because="REDIS_URL puts the cache in Redis")
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": REDIS_URL}}
 else:
@@ -320,6 +377,9 @@ BRANDS_SCRAPE_BUDGET_SECONDS = env.float("BRANDS_SCRAPE_BUDGET_SECONDS", default
 BRANDS_SCRAPE_MAX_PAGES = env.int("BRANDS_SCRAPE_MAX_PAGES", default=10)
 BRANDS_SCRAPE_IMAGES_PER_PRODUCT = env.int("BRANDS_SCRAPE_IMAGES_PER_PRODUCT", default=2)
 BRANDS_SCRAPE_MAX_IMAGE_BYTES = env.int("BRANDS_SCRAPE_MAX_IMAGE_BYTES", default=8_000_000)
+# Dotted path to a callable that describes a brand's voice from its site's text (see
+# brands.scrape.crawl); empty: heuristics only.
+BRANDS_VOICE_DESCRIBER = env.str("BRANDS_VOICE_DESCRIBER", default="")
 
 # ---------------------------------------------------------------------------------------------
 # Security: secure defaults whenever DEBUG is off
@@ -338,6 +398,42 @@ if STUDIO_HTTPS:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Content-Security-Policy (django-csp): scripts only from this site (htmx is vendored) and
+# Stripe.js, inline <script> blocks by their per-request nonce (``request.csp_nonce``), the
+# three inline handlers by their hashes. Styles may be inline: templates paint brand colours
+# with style attributes. Stored files come from this site or, with S3, from the bucket.
+_STRIPE_JS_ORIGIN = "https://js.stripe.com"
+_MEDIA_ORIGINS = []
+if AWS_STORAGE_BUCKET_NAME:
+    _MEDIA_ORIGINS = [AWS_S3_ENDPOINT_URL.rstrip("/") if AWS_S3_ENDPOINT_URL
+                      else "https://*.amazonaws.com"]
+_INLINE_HANDLER_HASHES = [
+    "'sha256-njdSZ1Un1mHOq7cKqVnleR2i8t+HaynIg/QYt9xFrHE='",  # confirm before deleting a job
+    "'sha256-biFQTroSCI3Z5BmsMGyEE2jFZdwjjG1Oe7JLytgH6jM='",  # select the share link
+    "'sha256-osjxnKEPL/pQJbFk1dKsF7PYFmTyMWGmVSiL9inhxJY='",  # submit the workspace switcher
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", CSP_NONCE, "'unsafe-hashes'", *_INLINE_HANDLER_HASHES,
+                       _STRIPE_JS_ORIGIN],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *_MEDIA_ORIGINS],
+        "media-src": ["'self'", "blob:", *_MEDIA_ORIGINS],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'", "https://api.stripe.com"],
+        "frame-src": [_STRIPE_JS_ORIGIN, "https://hooks.stripe.com"],
+        "form-action": ["'self'", "https://checkout.stripe.com"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
+# Browser features the studio never uses are switched off (studio.middleware).
+PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), "
+                      "magnetometer=(), microphone=(), usb=(), interest-cohort=(), "
+                      f'payment=(self "{_STRIPE_JS_ORIGIN}")')
 
 # ---------------------------------------------------------------------------------------------
 # Internationalisation and logging

@@ -2,14 +2,17 @@
 
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path, re_path
-from django.views.static import serve as serve_file
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from studio import views
+from studio.media import media_file
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", RedirectView.as_view(url=static("icons/favicon.ico"), permanent=True)),
     path("readyz", views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
@@ -25,12 +28,9 @@ urlpatterns = [
 ]
 
 if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
-    # Local media (embedded runtime): brand logos and product photos. Rendered files and
-    # uploads are private and only served through signed URLs (generations.files).
-    urlpatterns.append(
-        re_path(r"^media/(?P<path>(?!jobs/|uploads/).*)$", serve_file,
-                {"document_root": settings.MEDIA_ROOT})
-    )
+    # Local media: a workspace's brand logos and product photos, for its members only
+    # (studio.media). Everything else is served only through signed URLs (generations.files).
+    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", media_file, name="media"))
 
 handler404 = "studio.errors.not_found"
 handler500 = "studio.errors.server_error"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from studio.models import Role
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium
 from tests.studio.factories import MembershipFactory, WorkspaceFactory
 
 PASSWORD = "correct-horse-battery"
@@ -67,6 +67,9 @@ def outsider_client(client, outsider):
 
 @pytest.fixture(scope="session")
 def browser():
+    """Headless Chromium. Missing locally: the browser tests skip saying what to install; in CI
+    (``CI=true``) a missing browser is a failure, never a silent skip."""
+    require_chromium(CHROMIUM)
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop; Django's async-safety check would refuse ORM
@@ -97,3 +100,13 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A 390 × 844 phone (iPhone 12–14 size) with touch and a 2× screen."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()

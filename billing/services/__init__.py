@@ -1,12 +1,13 @@
 """Billing verbs. Import from here: ``from billing import services; services.debit(...)``."""
 
 from billing.exceptions import InsufficientCredits, LedgerConflict, PaymentFailed
+from billing.services.debits import debit
 from billing.services.ledger import (
     WELCOME_BONUS_CREDITS,
+    account_for_workspace,
     account_open,
     adjust,
     claw_back,
-    debit,
     grant,
     purchase,
     refund,
@@ -19,6 +20,7 @@ __all__ = [
     "InsufficientCredits",
     "LedgerConflict",
     "PaymentFailed",
+    "account_for_workspace",
     "account_open",
     "adjust",
     "auto_recharge_settings_update",

@@ -1,4 +1,5 @@
-"""Ledger verbs: every change to a balance goes through ``_post_entry``.
+"""Ledger verbs: every change to a balance goes through ``_post_entry``. (``debit``, which may
+charge the card first, is ``billing.services.debits``.)
 
 ``_post_entry`` locks the account row, returns the existing entry when the reference was used
 before (idempotency), checks the balance, then updates the account and inserts the entry in the
@@ -16,6 +17,8 @@ from django.utils import timezone
 
 from billing.exceptions import InsufficientCredits, LedgerConflict
 from billing.models import CreditAccount, LedgerEntry
+from billing.selectors import default_auto_recharge_pack
+from studio.exceptions import Conflict, InvalidInput
 from studio.models import User, Workspace
 
 Kind = LedgerEntry.Kind
@@ -43,9 +46,9 @@ def _post_entry(
     Keeping the lookup out of the locked section keeps the lock short on a busy account.
     """
     if amount == 0:
-        raise ValueError("A ledger entry must change the balance.")
+        raise InvalidInput("A ledger entry must change the balance.", field="credits")
     if not reference:
-        raise ValueError("A ledger entry needs a reference.")
+        raise InvalidInput("A ledger entry needs a reference.", field="reference")
     existing = _existing_entry(account=account, kind=kind, amount=amount, reference=reference)
     if existing is not None:
         return existing, False
@@ -106,14 +109,16 @@ def _copy_balances(*, source: CreditAccount, target: CreditAccount) -> None:
 
 def _positive(credits: int) -> int:
     if not isinstance(credits, int) or isinstance(credits, bool) or credits <= 0:
-        raise ValueError(f"credits must be a positive integer, got {credits!r}.")
+        raise InvalidInput(f"credits must be a positive integer, got {credits!r}.",
+                           code="invalid_credits", field="credits")
     return credits
 
 
 def account_open(*, workspace: Workspace, welcome_bonus: bool = True) -> CreditAccount:
-    """The workspace's credit account, created on first use with the 50-credit welcome bonus."""
-    from billing.selectors import default_auto_recharge_pack
+    """The workspace's credit account, created on first use with the 50-credit welcome bonus.
 
+    Billing opens it when a workspace is created (``billing.receivers``); a workspace made
+    without ``workspace_create`` (fixtures, old rows) gets it the first time it is used."""
     account, created = CreditAccount.objects.get_or_create(
         workspace=workspace, defaults={"auto_recharge_pack": default_auto_recharge_pack()}
     )
@@ -124,45 +129,10 @@ def account_open(*, workspace: Workspace, welcome_bonus: bool = True) -> CreditA
     return account
 
 
-def debit(
-    *,
-    account: CreditAccount,
-    credits: int,
-    reference: str,
-    job_id: str = "",
-    memo: str = "",
-    actor: User | None = None,
-    auto_recharge: bool = True,
-) -> LedgerEntry:
-    """Take ``credits`` for work (idempotent on ``reference``, e.g. ``job:<id>``).
-
-    When the balance is short and auto-recharge is on, the saved card is charged first,
-    synchronously; if that fails the debit raises ``InsufficientCredits`` (surfaces: 402).
-    A debit that leaves the balance under the threshold schedules a recharge after commit.
-    """
-    from billing.services import recharge
-
-    _positive(credits)
-    fields = {"job_id": str(job_id or ""), "memo": memo[:255], "actor": actor}
-    try:
-        entry, created = _post_entry(account=account, kind=Kind.DEBIT, amount=-credits,
-                                     reference=reference, may_overdraw=False, used=credits,
-                                     **fields)
-    except InsufficientCredits as short:
-        account.refresh_from_db(fields=_FRESH_FIELDS)
-        if not (auto_recharge and recharge.is_possible(account=account)):
-            raise
-        outcome = recharge.run_isolated(account_id=account.pk, needed=credits)
-        if not outcome.succeeded:
-            account.refresh_from_db(fields=["balance"])
-            raise InsufficientCredits(needed=credits, balance=account.balance,
-                                      auto_recharge_error=outcome.error) from short
-        entry, created = _post_entry(account=account, kind=Kind.DEBIT, amount=-credits,
-                                     reference=reference, may_overdraw=False, used=credits,
-                                     **fields)
-    if created and auto_recharge:
-        recharge.schedule_if_below_threshold(account=account, balance=entry.balance_after)
-    return entry
+def account_for_workspace(workspace: Workspace) -> CreditAccount:
+    """The workspace's account, opened (with the welcome bonus) on first use."""
+    account = CreditAccount.objects.filter(workspace=workspace).first()
+    return account if account is not None else account_open(workspace=workspace)
 
 
 def refund(
@@ -191,8 +161,9 @@ def refund(
                      .exclude(reference=reference)
                      .aggregate(total=Sum("amount"))["total"] or 0)
             if credits > taken - given:
-                raise ValueError(f"Job {job_id} was charged {taken} credits and refunded "
-                                 f"{given}; cannot refund {credits} more.")
+                raise Conflict(f"Job {job_id} was charged {taken} credits and refunded "
+                               f"{given}; cannot refund {credits} more.",
+                               code="refund_exceeds_charge")
         entry, _ = _post_entry(account=account, kind=Kind.REFUND, amount=credits,
                                reference=reference, may_overdraw=False, used=-credits,
                                job_id=job_id, memo=memo[:255], actor=actor)
@@ -212,9 +183,9 @@ def grant(
     ``grantcredits`` call this; pass a ``reference`` to make a retry safe."""
     _positive(credits)
     if kind not in (Kind.GRANT, Kind.BONUS):
-        raise ValueError("grant() records grants and bonuses only.")
+        raise InvalidInput("grant() records grants and bonuses only.", field="kind")
     if not memo.strip():
-        raise ValueError("A grant needs a memo saying why.")
+        raise InvalidInput("A grant needs a memo saying why.", code="memo_required", field="memo")
     entry, _ = _post_entry(account=account, kind=kind, amount=credits,
                            reference=reference or f"grant:{uuid.uuid4().hex}",
                            may_overdraw=False, memo=memo.strip()[:255], actor=actor)
@@ -231,9 +202,11 @@ def adjust(
 ) -> LedgerEntry:
     """Staff correction, either sign; may take the balance below zero. Memo required."""
     if not isinstance(credits, int) or credits == 0:
-        raise ValueError("An adjustment must be a non-zero whole number of credits.")
+        raise InvalidInput("An adjustment must be a non-zero whole number of credits.",
+                           code="invalid_credits", field="credits")
     if not memo.strip():
-        raise ValueError("An adjustment needs a memo saying why.")
+        raise InvalidInput("An adjustment needs a memo saying why.", code="memo_required",
+                           field="memo")
     entry, _ = _post_entry(account=account, kind=Kind.ADJUSTMENT, amount=credits,
                            reference=reference or f"adjustment:{uuid.uuid4().hex}",
                            may_overdraw=True, memo=memo.strip()[:255], actor=actor)
@@ -257,7 +230,7 @@ def purchase(
     (``checkout:<session>``, ``auto_recharge:<payment_intent>``). Returns (entry, created)."""
     _positive(credits)
     if kind not in (Kind.PURCHASE, Kind.AUTO_RECHARGE):
-        raise ValueError("purchase() records purchases and auto-recharges only.")
+        raise InvalidInput("purchase() records purchases and auto-recharges only.", field="kind")
     return _post_entry(account=account, kind=kind, amount=credits, reference=reference,
                        may_overdraw=False, purchased=credits,
                        amount_paid_cents=amount_paid_cents, currency=currency.lower(),

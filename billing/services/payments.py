@@ -18,7 +18,8 @@ from django.utils import timezone
 from billing import stripe_gateway
 from billing.models import CheckoutSession, CreditAccount, CreditPack, LedgerEntry, StripeEvent
 from billing.services import ledger
-from studio.models import User
+from studio.models import Membership, User
+from studio.permissions import Action, authorize
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +47,9 @@ def customer_ensure(*, account: CreditAccount, email: str) -> str:
 
 
 def checkout_start(*, account: CreditAccount, pack: CreditPack, user: User,
-                   success_url: str, cancel_url: str) -> CheckoutSession:
+                   by: Membership | None, success_url: str, cancel_url: str) -> CheckoutSession:
     """Open a Checkout Session for ``pack``; the card is saved for off-session use."""
+    authorize(membership=by, workspace=account.workspace_id, action=Action.CREDITS_BUY)
     customer_id = customer_ensure(account=account, email=user.email)
     if pack.stripe_price_id:
         line_item = {"price": pack.stripe_price_id, "quantity": 1}
@@ -83,10 +85,11 @@ def checkout_start(*, account: CreditAccount, pack: CreditPack, user: User,
     )
 
 
-def card_update_start(*, account: CreditAccount, user: User, success_url: str,
-                      cancel_url: str) -> CheckoutSession:
+def card_update_start(*, account: CreditAccount, user: User, by: Membership | None,
+                      success_url: str, cancel_url: str) -> CheckoutSession:
     """Open a Checkout Session in ``setup`` mode: the customer enters a card on Stripe's page
     and it becomes the card auto-recharge charges (saved by the webhook)."""
+    authorize(membership=by, workspace=account.workspace_id, action=Action.CARD_CHANGE)
     customer_id = customer_ensure(account=account, email=user.email)
     metadata = {"credit_account": str(account.pk), "purpose": "card_update"}
     try:
@@ -154,7 +157,8 @@ def _checkout_completed(session: dict) -> None:
         amount_paid_cents=session.get("amount_total") or row.amount_cents,
         currency=session.get("currency") or row.currency,
         stripe_object_id=payment_intent_id or row.stripe_session_id,
-        receipt_url=receipt_url, memo=f"{row.pack.name} via Stripe Checkout",
+        receipt_url=receipt_url,
+        memo=f"{row.pack.name if row.pack else 'Credits'} via Stripe Checkout",
         actor=row.created_by,
     )
     row.status = CheckoutSession.Status.COMPLETE

@@ -19,13 +19,15 @@ import stripe
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerError
 
-from billing import stripe_gateway
-from billing.exceptions import PaymentFailed
-from billing.models import CreditAccount, LedgerEntry
+from billing import events, stripe_gateway
+from billing.exceptions import PaymentFailed, PaymentsDisabled
+from billing.models import CreditAccount, CreditPack, LedgerEntry
 from billing.selectors import stripe_enabled
 from billing.services import ledger, notifications
+from studio.exceptions import InvalidInput
+from studio.models import Membership
+from studio.permissions import Action, authorize
 
 logger = logging.getLogger(__name__)
 
@@ -71,17 +73,8 @@ def schedule_if_below_threshold(*, account: CreditAccount, balance: int) -> None
     if not is_possible(account=account):
         return
     account_id = account.pk
-
-    def enqueue() -> None:
-        from billing.tasks import auto_recharge_account
-
-        try:
-            auto_recharge_account.delay(account_id)
-        except BrokerError:
-            # The next debit under the threshold schedules it again.
-            logger.warning("Could not enqueue auto-recharge for account %s", account_id)
-
-    transaction.on_commit(enqueue)
+    transaction.on_commit(lambda: events.recharge_wanted.send(sender=CreditAccount,
+                                                              account_id=account_id))
 
 
 def run_isolated(*, account_id: int, needed: int) -> RechargeOutcome:
@@ -195,6 +188,9 @@ def _claim(*, account_id: int, trigger: str,
         account.auto_recharge_started_at = now
         account.save(update_fields=["auto_recharge_sequence", "auto_recharge_started_at"])
         pack = account.auto_recharge_pack
+        if pack is None:  # is_possible() checked it; the row lock keeps it
+            return None, RechargeOutcome(succeeded=False, skipped=True,
+                                         error="Auto-recharge has no credit pack.")
         return _Attempt(
             account_id=account.pk, workspace_name=account.workspace.name,
             sequence=account.auto_recharge_sequence, credits=pack.credits,
@@ -250,20 +246,22 @@ def _settle_failure(*, attempt: _Attempt, failure: PaymentFailed) -> RechargeOut
 
 
 def settings_update(*, account: CreditAccount, enabled: bool, threshold: int,
-                    pack_id: int | None) -> CreditAccount:
+                    pack_id: int | None, by: Membership | None) -> CreditAccount:
     """Change the auto-recharge settings (Billing page form)."""
-    from billing.models import CreditPack
-
+    authorize(membership=by, workspace=account.workspace_id,
+              action=Action.AUTO_RECHARGE_CHANGE)
     if threshold < 0 or threshold > 100_000:
-        raise ValueError("The threshold must be between 0 and 100,000 credits.")
+        raise InvalidInput("The threshold must be between 0 and 100,000 credits.",
+                           code="invalid_threshold", field="threshold")
     pack = CreditPack.objects.filter(pk=pack_id, active=True).first() if pack_id else None
     if enabled and not stripe_enabled():
-        raise ValueError("Card payments are off on this installation.")
+        raise PaymentsDisabled("Card payments are off on this installation.")
     if enabled and pack is None:
-        raise ValueError("Choose a credit pack to recharge with.")
+        raise InvalidInput("Choose a credit pack to recharge with.", code="pack_required",
+                           field="pack")
     if enabled and not account.has_payment_method:
-        raise ValueError("Save a card first: buy credits once and the card is kept for "
-                         "auto-recharge.")
+        raise InvalidInput("Save a card first: buy credits once and the card is kept for "
+                           "auto-recharge.", code="payment_method_required")
     with transaction.atomic():
         locked = CreditAccount.objects.select_for_update().get(pk=account.pk)
         locked.auto_recharge_enabled = enabled

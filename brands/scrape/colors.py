@@ -1,16 +1,21 @@
-"""Colour parsing, distances and image quantising for palette extraction. Pure functions."""
+"""Reading colours off a website: CSS colour values and an image's dominant colours. The colour
+maths (distance, saturation, contrast) is ``studio.visual.colour``, shared with the render
+engine."""
 
 from __future__ import annotations
 
-import colorsys
 import io
-import math
 
 import tinycss2
 import tinycss2.color3
 import tinycss2.color4
+from PIL import Image
 
-RGB = tuple[int, int, int]
+from studio.visual.colour import RGB, distance, is_chromatic, lightness, to_hex
+
+# The palette extractor reads the shared maths through this module.
+__all__ = ["RGB", "colors_in_value", "distance", "image_colors", "is_chromatic", "lightness",
+           "parse_css_color", "to_hex"]
 
 
 def parse_css_color(value: str) -> RGB | None:
@@ -61,72 +66,8 @@ def colors_in_value(value: str) -> list[RGB]:
     return found
 
 
-def to_hex(rgb: RGB) -> str:
-    return "#{:02x}{:02x}{:02x}".format(*rgb)
-
-
-def from_hex(value: str) -> RGB:
-    value = value.lstrip("#")
-    if len(value) == 3:
-        value = "".join(c * 2 for c in value)
-    return (int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16))
-
-
-def _lab(rgb: RGB) -> tuple[float, float, float]:
-    def lin(c: float) -> float:
-        c /= 255
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (lin(c) for c in rgb)
-    x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047
-    y = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
-
-    def f(t: float) -> float:
-        return t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116
-
-    fx, fy, fz = f(x), f(y), f(z)
-    return (116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz))
-
-
-def distance(a: RGB, b: RGB) -> float:
-    """Perceptual distance (CIE76 ΔE): < 3 looks the same, > 20 clearly different colours."""
-    la, lb = _lab(a), _lab(b)
-    return math.dist(la, lb)
-
-
-def saturation(rgb: RGB) -> float:
-    _h, lightness, sat = colorsys.rgb_to_hls(*(c / 255 for c in rgb))
-    return sat if 0.04 < lightness < 0.96 else 0.0
-
-
-def lightness(rgb: RGB) -> float:
-    return colorsys.rgb_to_hls(*(c / 255 for c in rgb))[1]
-
-
-def is_chromatic(rgb: RGB) -> bool:
-    """A colour a person would call a colour (not white, black or a grey)."""
-    return saturation(rgb) >= 0.18 and 0.08 < lightness(rgb) < 0.95
-
-
-def relative_luminance(rgb: RGB) -> float:
-    def lin(c: float) -> float:
-        c /= 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (lin(c) for c in rgb)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast_ratio(a: RGB, b: RGB) -> float:
-    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
-
-
 def image_colors(data: bytes, *, count: int = 5) -> list[tuple[RGB, float]]:
     """Dominant colours of an image (by quantising its opaque pixels) with their share 0..1."""
-    from PIL import Image
-
     with Image.open(io.BytesIO(data)) as img:
         img = img.convert("RGBA")
         img.thumbnail((96, 96))

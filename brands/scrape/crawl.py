@@ -8,20 +8,21 @@ feeds everything to the pure functions in ``brands.scrape.extract``.
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
+from django.utils.module_loading import import_string
 
-from brands import fonts as bundled
-from brands.scrape import extract
+from brands.scrape import dna, extract, page, structured
 from brands.scrape.colors import image_colors
 from brands.scrape.http import FetchedResponse, FetchFailed, OutboundRefused, SafeClient
+from brands.scrape.structured import ProductData
+from studio.images import ImageRefused, check_image
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +49,10 @@ class ImageData:
 
 @dataclass
 class ScrapedProduct:
-    data: extract.ProductData
+    data: ProductData
     images: list[ImageData] = field(default_factory=list)
+    # Image URLs that could not be downloaded, kept with the reason to retry later.
+    failed_images: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -60,16 +63,22 @@ class ScrapeResult:
     products: list[ScrapedProduct]
     pages: list[dict]
     errors: list[str]
+    candidates: dict[str, list[dict]] = field(default_factory=dict)
+    logo_url: str = ""  # the chosen logo's address, kept even when its download failed
+    logo_error: str = ""
 
     def value(self, name: str, default=None):
         return self.found.get(name, {}).get("value", default)
 
-
-def _setting(name: str, default):
-    return getattr(settings, name, default)
+    def dna_json(self) -> dict:
+        return page.dna_json(found=self.found, products=[p.data for p in self.products],
+                             logo=self.logo_url or None)
 
 
 class _Crawler:
+    """One scrape, in stages: home page → styles and identity → logo and palette → more pages
+    and platform APIs for products → product photos. Each stage records what it found."""
+
     def __init__(self, url: str, client: SafeClient, on_progress: ProgressCallback | None):
         self.url = url
         self.client = client
@@ -77,15 +86,18 @@ class _Crawler:
         self.pages: list[dict] = []
         self.errors: list[str] = []
         self.found: dict[str, dict] = {}
-        self.deadline = time.monotonic() + _setting("BRANDS_SCRAPE_BUDGET_SECONDS", 60)
+        self.deadline = time.monotonic() + settings.BRANDS_SCRAPE_BUDGET_SECONDS
+        self.last_fetch_error = ""
 
     # -- helpers ---------------------------------------------------------------------------
     def fetch(self, url: str, *, kind: str, max_bytes: int | None = None,
               accept: str = "", optional: bool = False) -> FetchedResponse | None:
         """GET through the safe client; problems are recorded, never raised. ``optional``
         resources (sitemaps, platform APIs) that are simply missing are not problems."""
+        self.last_fetch_error = ""
         if time.monotonic() > self.deadline:
-            self.errors.append(f"{url}: skipped, scrape time budget used up")
+            self.last_fetch_error = "skipped, scrape time budget used up"
+            self.errors.append(f"{url}: {self.last_fetch_error}")
             return None
         started = time.monotonic()
         try:
@@ -97,10 +109,12 @@ class _Crawler:
             self.pages.append({"url": url, "kind": kind, "status": None, "error": exc.reason,
                                "ms": int((time.monotonic() - started) * 1000)})
             self.errors.append(f"{url}: {exc.reason}")
+            self.last_fetch_error = exc.reason
             return None
         self.pages.append({"url": url, "kind": kind, "status": response.status,
                            "ms": response.elapsed_ms})
         if response.status >= 400:
+            self.last_fetch_error = f"HTTP {response.status}"
             if not (optional and response.status in (404, 410)):
                 self.errors.append(f"{url}: HTTP {response.status}")
             return None
@@ -113,84 +127,127 @@ class _Crawler:
     def progress(self, percent: int, stage: str) -> None:
         self.on_progress(percent, stage, dict(self.found))
 
+    def get_home(self) -> FetchedResponse:
+        """The home page. Many small sites still have no working HTTPS, so a connection or TLS
+        failure on https:// is tried once more on http:// before giving up."""
+        try:
+            return self.client.get(self.url, check_robots=True)
+        except OutboundRefused as exc:
+            logger.info("home page of %s refused: %s", self.url, exc.reason)
+            raise ScrapeFailed(_plain_refusal(_site_name(self.url), exc.reason)) from exc
+        except FetchFailed as exc:
+            logger.info("home page of %s failed: %s", self.url, exc.reason)
+            if self.url.startswith("https://") and _is_connection_failure(exc.reason):
+                plain = "http://" + self.url.removeprefix("https://")
+                try:
+                    home = self.client.get(plain, check_robots=True)
+                except (OutboundRefused, FetchFailed):
+                    pass
+                else:
+                    self.url = plain
+                    return home
+            raise ScrapeFailed(_plain_fetch_failure(_site_name(self.url), exc.reason),
+                               retryable=exc.retryable) from exc
+
     # -- the crawl -------------------------------------------------------------------------
     def run(self) -> ScrapeResult:
         self.progress(5, "Fetching the home page")
-        try:
-            home = self.client.get(self.url, check_robots=True)
-        except OutboundRefused as exc:
-            raise ScrapeFailed(f"Refused: {exc.reason}") from exc
-        except FetchFailed as exc:
-            raise ScrapeFailed(f"Could not fetch {self.url}: {exc.reason}",
-                               retryable=exc.retryable) from exc
+        home = self.fetch_home()
+        self.progress(15, "Reading styles")
+        analysis = self.read_home(home)
+        self.progress(25, "Looking for the logo")
+        logo, logo_url, logo_error = self.logo_stage(analysis)
+        self.progress(35, "Visiting product and about pages")
+        products, texts = self.product_stage(analysis, home)
+        self.voice_stage(texts, analysis.value_props)
+        self.note("product_count", len(products), "products")
+        self.progress(75, f"Found {len(products)} products, downloading photos")
+        scraped = self.image_stage(products)
+        self.progress(98, "Saving")
+        return ScrapeResult(url=analysis.url, found=self.found, logo=logo, products=scraped,
+                            pages=self.pages, errors=self.errors,
+                            candidates=analysis.candidates.as_json(), logo_url=logo_url,
+                            logo_error=logo_error)
+
+    def fetch_home(self) -> FetchedResponse:
+        """The home page, refused in plain words when it is not a page we can read."""
+        home = self.get_home()
         self.pages.append({"url": self.url, "kind": "home", "status": home.status,
                            "ms": home.elapsed_ms})
+        site = _site_name(self.url)
         if home.status >= 400:
-            raise ScrapeFailed(f"{self.url} answered HTTP {home.status}",
+            raise ScrapeFailed(_plain_http_status(site, home.status),
                                retryable=home.status >= 500)
         if "html" not in home.content_type and not home.text.lstrip().startswith("<"):
-            raise ScrapeFailed(f"{self.url} is not a web page ({home.content_type})")
-        base = home.url
-        html = home.text
-        tree = extract.parse_html(html)
+            raise ScrapeFailed(f"{site} answered with a file ({home.content_type or 'unknown'}"
+                               "), not a web page. Enter the address of the brand's home page.")
+        return home
 
-        name, source = extract.extract_name(tree, base)
-        self.note("name", name, source)
-        tagline, description = extract.extract_tagline(tree, name=name)
-        self.note("tagline", tagline, "hero heading")
-        self.note("description", description, "meta description")
-        copy = extract.page_copy(tree)
-        language, lang_source = extract.extract_language(tree, copy["text"])
-        self.note("language", language, lang_source)
-        self.note("social_links", extract.extract_social(tree, base), "links")
-        self.progress(15, "Reading styles")
-
-        css_text, inline_colors = extract.inline_css(tree)
-        facts = extract.parse_css(css_text)
-        for sheet_url in extract.stylesheet_urls(tree, base)[:8]:
-            if not extract.same_site(sheet_url, base) and "cdn" not in sheet_url:
-                continue
+    def read_home(self, home: FetchedResponse) -> page.PageAnalysis:
+        """Fetch the linked stylesheets, then read every candidate off the home page."""
+        tree = page.parse_page(home.text)
+        sheets = []
+        # The site's own and CDN sheets first; builders host theirs elsewhere
+        # (static1.squarespace.com, static.parastorage.com), so others follow, up to eight.
+        urls = extract.stylesheet_urls(tree, home.url)
+        urls.sort(key=lambda u: not (extract.same_site(u, home.url) or "cdn" in u))
+        for sheet_url in urls[:8]:
             response = self.fetch(sheet_url, kind="stylesheet", max_bytes=2_000_000)
             if response:
-                extract.parse_css(response.text, facts)
-        google = extract.google_font_families(tree, facts)
-        font_choices = extract.extract_fonts(facts, google_fonts=google)
-        for role in ("heading", "body"):
-            choice = font_choices.get(role)
-            if choice:
-                match = bundled.match_font(choice.family, generic=choice.generic,
-                                           weight=choice.weight)
-                self.note(f"{role}_font", match, f"{choice.family} ({choice.source})")
-                self.note(f"{role}_font_source", choice.family, choice.source)
-        self.progress(25, "Looking for the logo")
+                sheets.append(response.text)
+        analysis = page.analyse_page(html=home.text, url=home.url, stylesheets=sheets,
+                                     tree=tree, with_palette=False)
+        self.found.update(analysis.found)
+        return analysis
 
-        logo = self.fetch_logo(tree, base)
+    def logo_stage(self, analysis: page.PageAnalysis) -> tuple[ImageData | None, str, str]:
+        """Download the best logo candidate that works; the palette then counts its colours.
+        When none downloads, the best candidate's address is kept with the reason."""
+        logo, logo_url, logo_error = None, "", ""
+        for url, source in page.logo_urls(analysis):
+            image, error = self.load_logo(url)
+            if image:
+                logo, logo_url, logo_error = image, url, ""
+                self.note("logo", url if not url.startswith("data:") else "inline svg", source)
+                break
+            if not logo_url:
+                logo_url, logo_error = url, error
+                self.note("logo", url if not url.startswith("data:") else "inline svg",
+                          f"{source} (not downloaded: {error})")
         logo_colors = []
         if logo:
             try:
                 logo_colors = image_colors(logo.content)
             except Exception as exc:  # noqa: BLE001 - a palette without logo colours is fine
                 self.errors.append(f"logo colours: {exc}")
-        theme = extract.meta_content(tree, "theme-color", "msapplication-TileColor")
-        palette = extract.extract_palette(facts, theme_color=theme, logo_colors=logo_colors,
-                                          inline_colors=inline_colors)
-        for role, hex_value in palette.colors.items():
-            self.note(f"color_{role}", hex_value, palette.sources.get(role, ""))
-        self.progress(35, "Visiting product and about pages")
+        page.apply_palette(analysis, logo_colors=logo_colors)
+        self.found.update({k: v for k, v in analysis.found.items() if k.startswith("color_")})
+        return logo, logo_url, logo_error
 
-        products, listed_urls = extract.products_from_json_ld(extract.json_ld_items(tree), base)
-        og_product = extract.product_from_open_graph(tree, base)
-        if og_product:
-            products.append(og_product)
-        texts = copy["headings"] + copy["paragraphs"]
-        value_props = extract.extract_value_props(tree)
+    def load_logo(self, url: str) -> tuple[ImageData | None, str]:
+        if url.startswith("data:image/svg+xml"):
+            svg = unquote(url.split(",", 1)[1]).encode()
+            image = validate_image(svg, source_url="inline svg")
+            return image, "" if image else "inline SVG could not be drawn"
+        if url.startswith("data:"):
+            return None, "data URL that is not SVG"
+        return self.fetch_image(url, kind="logo")
 
-        max_pages = _setting("BRANDS_SCRAPE_MAX_PAGES", 10)
-        links = extract.candidate_links(tree, base)
-        product_urls = [u for u, kind in links if kind == "product"] + listed_urls
+    def product_stage(self, analysis: page.PageAnalysis, home: FetchedResponse
+                      ) -> tuple[list[ProductData], list[str]]:
+        """Products from the home page, the platform API or sitemap, and visited pages; plus
+        the copy of about/listing pages for the tone of voice."""
+        base = analysis.url
+        products = list(analysis.products)
+        texts = analysis.copy["headings"] + analysis.copy["paragraphs"]
+        value_props = analysis.value_props
+        locale = dna.locale_of(analysis.candidates, analysis.tree)
+        max_pages = settings.BRANDS_SCRAPE_MAX_PAGES
+        links = extract.candidate_links(analysis.tree, base)
+        product_urls = [u for u, kind in links if kind == "product"] + analysis.listed_urls
         queue = [(u, k) for u, k in links if k != "product"]
 
-        platform_products = self.platform_products(base, html)
+        platform_products = self.platform_products(base, home.text)
         if not platform_products:
             product_urls += self.sitemap_product_urls(base)
         products.extend(platform_products)
@@ -199,8 +256,7 @@ class _Crawler:
         visited = {base}
         budget = max(max_pages - 1, 0)
         # About/listing pages first (copy, product links), then product pages until the budget.
-        pending = queue + [(u, "product") for u in product_urls
-                           if not platform_products]
+        pending = queue + [(u, "product") for u in product_urls if not platform_products]
         while pending and budget > 0:
             url, kind = pending.pop(0)
             if url in visited or not extract.same_site(url, base):
@@ -210,48 +266,47 @@ class _Crawler:
             response = self.fetch(url, kind=kind, accept="text/html")
             if not response:
                 continue
-            page = extract.parse_html(response.text)
-            page_products, more_urls = extract.products_from_json_ld(
-                extract.json_ld_items(page), response.url)
+            page_data = structured.read_structured(response.text, response.url)
+            page_products, more_urls = structured.products(page_data, response.url,
+                                                           locale=locale)
             products.extend(page_products)
-            og = extract.product_from_open_graph(page, response.url)
-            if og:
-                products.append(og)
             if kind in ("about", "listing"):
-                page_copy = extract.page_copy(page)
+                tree = extract.parse_html(response.text)
+                page_copy = extract.page_copy(tree)
                 texts += page_copy["headings"] + page_copy["paragraphs"]
                 if len(value_props) < 3:
-                    value_props += [v for v in extract.extract_value_props(page)
+                    value_props += [v for v in extract.extract_value_props(tree)
                                     if v not in value_props]
-            if kind == "listing" and not platform_products:
-                for link, link_kind in extract.candidate_links(page, base):
-                    if link_kind == "product" and link not in visited:
-                        pending.append((link, "product"))
-                pending.extend((u, "product") for u in more_urls if u not in visited)
+                if kind == "listing" and not platform_products:
+                    for link, link_kind in extract.candidate_links(tree, base):
+                        if link_kind == "product" and link not in visited:
+                            pending.append((link, "product"))
+                    pending.extend((u, "product") for u in more_urls if u not in visited)
             self.progress(min(50 + (max_pages - budget) * 2, 70), f"Read {url}")
-
         self.note("value_props", value_props[:6], "headings")
+        return structured.merge_products(products), texts
+
+    def voice_stage(self, texts: list[str], value_props: list[str]) -> None:
         self.note("tone_of_voice", extract.describe_tone(texts), "copy (heuristic)")
         self.describe_voice_with_model(texts)
-        products = extract.dedupe_products(products)
-        self.note("product_count", len(products), "products")
-        self.progress(75, f"Found {len(products)} products, downloading photos")
 
+    def image_stage(self, products: list[ProductData]) -> list[ScrapedProduct]:
+        """Download product photos; a failed download keeps its URL and the reason."""
         scraped = []
-        per_product = _setting("BRANDS_SCRAPE_IMAGES_PER_PRODUCT", 2)
+        per_product = settings.BRANDS_SCRAPE_IMAGES_PER_PRODUCT
         for index, product in enumerate(products):
-            images = []
+            item = ScrapedProduct(product)
             for image_url in product.image_urls[:per_product]:
-                image = self.fetch_image(urljoin(base, image_url), kind="product image")
+                image, error = self.fetch_image(image_url, kind="product image")
                 if image:
-                    images.append(image)
-            scraped.append(ScrapedProduct(product, images))
+                    item.images.append(image)
+                else:
+                    item.failed_images.append({"url": image_url, "error": error})
+            scraped.append(item)
             if index % 5 == 4:
                 self.progress(75 + int(20 * (index + 1) / len(products)),
                               f"Downloaded photos for {index + 1} of {len(products)} products")
-        self.progress(98, "Saving")
-        return ScrapeResult(url=base, found=self.found, logo=logo, products=scraped,
-                            pages=self.pages, errors=self.errors)
+        return scraped
 
     def describe_voice_with_model(self, texts: list[str]) -> None:
         """Let the configured chat model improve tone/value props/audience, when there is one.
@@ -261,11 +316,9 @@ class _Crawler:
         ``tone_of_voice``, ``value_props`` and ``audience``. Unset (the default): heuristics only.
         A failing model never fails the scrape.
         """
-        path = _setting("BRANDS_VOICE_DESCRIBER", "")
+        path = settings.BRANDS_VOICE_DESCRIBER
         if not path:
             return
-        from django.utils.module_loading import import_string
-
         try:
             described = import_string(path)(texts[:200], language=self.found.get(
                 "language", {}).get("value", "en"), name=self.found.get("name", {}).get(
@@ -277,31 +330,21 @@ class _Crawler:
             if described.get(key):
                 self.note(key, described[key], "chat model")
 
-    def fetch_logo(self, tree, base: str) -> ImageData | None:
-        for url, source in extract.logo_candidates(tree, base)[:5]:
-            if url.startswith("data:image/svg+xml"):
-                svg = unquote(url.split(",", 1)[1]).encode()
-                image = validate_image(svg, source_url="inline svg")
-            else:
-                image = self.fetch_image(url, kind="logo")
-            if image:
-                self.note("logo", image.source_url, source)
-                return image
-        return None
-
-    def fetch_image(self, url: str, *, kind: str) -> ImageData | None:
+    def fetch_image(self, url: str, *, kind: str) -> tuple[ImageData | None, str]:
+        """(image, "") or (None, why it could not be used)."""
         if not url.startswith(("http://", "https://")):
-            return None
+            return None, "not an http(s) address"
         response = self.fetch(url, kind=kind,
-                              max_bytes=_setting("BRANDS_SCRAPE_MAX_IMAGE_BYTES", 8_000_000))
+                              max_bytes=settings.BRANDS_SCRAPE_MAX_IMAGE_BYTES)
         if not response:
-            return None
+            return None, self.last_fetch_error or "download failed"
         image = validate_image(response.content, source_url=url)
         if image is None:
             self.errors.append(f"{url}: not a usable image")
-        return image
+            return None, "not a usable image"
+        return image, ""
 
-    def platform_products(self, base: str, html: str) -> list[extract.ProductData]:
+    def platform_products(self, base: str, html: str) -> list[ProductData]:
         origin = "{0.scheme}://{0.netloc}".format(urlsplit(base))
         if extract.looks_like_shopify(html):
             response = self.fetch(origin + "/products.json?limit=50", kind="shopify",
@@ -347,66 +390,95 @@ class _Crawler:
         return product_urls[: extract.MAX_PRODUCTS]
 
 
+def load_logo_url(url: str, *, client: SafeClient | None = None
+                  ) -> tuple[ImageData | None, str]:
+    """Download (or decode, for an inline SVG) one logo candidate: (image, "") or (None, why).
+    Used when a person picks a runner-up logo on the review page."""
+    own_client = client is None
+    client = client or SafeClient(timeout=settings.BRANDS_SCRAPE_TIMEOUT_SECONDS)
+    try:
+        crawler = _Crawler(url, client, None)
+        return crawler.load_logo(url)
+    finally:
+        if own_client:
+            client.close()
+
+
 def validate_image(content: bytes, *, source_url: str) -> ImageData | None:
-    """Pillow-validated raster image (SVG is rasterised to PNG), or None when unusable."""
-    from PIL import Image, UnidentifiedImageError
-
-    head = content[:512].lstrip()
-    if head.startswith(b"<?xml") or head.startswith(b"<svg") or b"<svg" in head:
-        content = rasterise_svg(content)
-        if content is None:
-            return None
+    """A scraped image through the studio's image gate (``studio.images``: byte and pixel
+    caps, header check before decoding, SVG drawn safely as PNG), or None when refused."""
     try:
-        with Image.open(io.BytesIO(content)) as img:
-            img.verify()
-        with Image.open(io.BytesIO(content)) as img:
-            fmt = (img.format or "").upper()
-            width, height = img.size
-            if fmt == "ICO":
-                img.load()
-                buffer = io.BytesIO()
-                img.convert("RGBA").save(buffer, "PNG")
-                content, fmt = buffer.getvalue(), "PNG"
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-            Image.DecompressionBombError):
+        image = check_image(content, label="Image",
+                            max_bytes=settings.BRANDS_SCRAPE_MAX_IMAGE_BYTES)
+    except ImageRefused as exc:
+        logger.info("Skipped image %s: %s", source_url or "(inline)", exc.message)
         return None
-    extension = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif"}.get(fmt)
-    if not extension or width < 16 or height < 16 or width * height > 40_000_000:
-        return None
-    return ImageData(content, extension, width, height, source_url)
-
-
-_UNSAFE_SVG = re.compile(rb"<(script|foreignObject)\b[^>]*?(/>|>.*?</\1>)", re.I | re.S)
-# Any reference that is not to the document itself or inline data (file paths, URLs).
-_EXTERNAL_REF = re.compile(rb"""(xlink:)?href\s*=\s*["'](?!#|data:image/)[^"']*["']""", re.I)
-
-
-def rasterise_svg(content: bytes, *, width: int = 512) -> bytes | None:
-    """Render an SVG logo to PNG. External references are stripped first: a hostile SVG must
-    not make the renderer read local files or reach the network."""
-    try:
-        import resvg_py
-    except ImportError:
-        logger.warning("resvg-py is not installed; SVG logos cannot be rasterised")
-        return None
-    cleaned = _EXTERNAL_REF.sub(b"", _UNSAFE_SVG.sub(b"", content))
-    try:
-        png = resvg_py.svg_to_bytes(svg_string=cleaned.decode("utf-8", errors="replace"),
-                                    width=width)
-    except (ValueError, BaseException) as exc:
-        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-            raise
-        return None
-    return bytes(png)
+    return ImageData(image.content, image.extension, image.width, image.height, source_url)
 
 
 def scrape_site(url: str, *, client: SafeClient | None = None,
                 on_progress: ProgressCallback | None = None) -> ScrapeResult:
     """Scrape ``url`` into a ``ScrapeResult``. Raises ``ScrapeFailed`` if the home page fails."""
     own_client = client is None
-    client = client or SafeClient(timeout=_setting("BRANDS_SCRAPE_TIMEOUT_SECONDS", 10.0))
+    client = client or SafeClient(timeout=settings.BRANDS_SCRAPE_TIMEOUT_SECONDS)
     try:
         return _Crawler(url, client, on_progress).run()
     finally:
         if own_client:
             client.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Why a scan failed, in words a marketer can act on (the technical reason goes to the log).
+# ---------------------------------------------------------------------------------------------
+_BY_HAND = " Check the address, try again later, or set the brand up by hand."
+
+
+def _site_name(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.netloc or url
+
+
+def _is_connection_failure(reason: str) -> bool:
+    lowered = reason.lower()
+    return "connection failed" in lowered or "ssl" in lowered or "certificate" in lowered
+
+
+def _plain_fetch_failure(site: str, reason: str) -> str:
+    lowered = reason.lower()
+    if "timed out" in lowered:
+        return f"{site} took too long to answer." + _BY_HAND
+    if "could not resolve" in lowered or "no addresses" in lowered:
+        return f"We could not find a website at {site}: that address does not exist." + _BY_HAND
+    if "ssl" in lowered or "certificate" in lowered:
+        return (f"{site} has a broken secure (HTTPS) connection, and it did not answer "
+                "without one either." + _BY_HAND)
+    if "refused" in lowered:
+        return f"We could not reach {site}: nothing answered at that address." + _BY_HAND
+    if "larger than" in lowered:
+        return f"The home page of {site} is too large to scan." + _BY_HAND
+    return f"We could not reach {site}." + _BY_HAND
+
+
+def _plain_refusal(site: str, reason: str) -> str:
+    lowered = reason.lower()
+    if "robots" in lowered:
+        return (f"{site} asks robots not to visit it (robots.txt), so we did not scan it. "
+                "Set the brand up by hand instead.")
+    if "redirects" in lowered:
+        return f"{site} redirects too many times to scan." + _BY_HAND
+    if "address" in lowered or "loopback" in lowered:
+        return (f"{site} points to a private or local network address, which the studio does "
+                "not visit. Enter the brand's public website.")
+    return f"The studio does not visit {site}. Enter the brand's public website."
+
+
+def _plain_http_status(site: str, status: int) -> str:
+    if status in (401, 403):
+        return (f"{site} did not let us in (it answered {status}: the site blocks visitors "
+                "like us or needs a password)." + _BY_HAND)
+    if status in (404, 410):
+        return f"{site} has no page at that address (it answered {status})." + _BY_HAND
+    if status >= 500:
+        return f"{site} had a server error (it answered {status}). Try again in a few minutes."
+    return f"{site} answered {status} instead of its home page." + _BY_HAND

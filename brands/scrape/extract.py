@@ -7,130 +7,52 @@ returns plain values (and, where useful, where it found them) so it can be teste
 from __future__ import annotations
 
 import html as html_lib
-import json
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from functools import lru_cache
 from urllib.parse import parse_qs, urljoin, urlsplit
-from xml.etree import ElementTree
 
 import tinycss2
+import tinycss2.color3
+from defusedxml import ElementTree
+from defusedxml.common import DefusedXmlException
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from brands.scrape.colors import (
-    RGB,
-    colors_in_value,
-    distance,
-    is_chromatic,
-    lightness,
-    parse_css_color,
-    to_hex,
-)
-
-MAX_PRODUCTS = 50
+from brands.scrape.colors import colors_in_value as _colors_in_value
+from brands.scrape.colors import parse_css_color
+from brands.scrape.structured import MAX_PRODUCTS, ProductData, clean_url, parse_price
+from studio.visual.colour import RGB, distance, lightness, to_hex
+from studio.visual.colour import hex_to_rgb as from_hex
+from studio.visual.colour import is_chromatic as _is_chromatic
 
 
 def parse_html(html: str) -> HTMLParser:
     return HTMLParser(html or "")
 
 
-def _clean(text: str | None) -> str:
+def clean_text(text: str | None) -> str:
     return re.sub(r"\s+", " ", html_lib.unescape(text or "")).strip()
 
 
 def meta_content(tree: HTMLParser, *names: str) -> str:
-    """The first non-empty ``<meta name|property=... content>`` among ``names``."""
+    """The first non-empty ``<meta name|property=... content>`` among ``names`` (in the
+    ``<head>`` when there is one: selectors over a 1 MB body cost milliseconds each)."""
+    root = tree.head if tree.head is not None and tree.head.css_first("meta") else tree
     for name in names:
         for attr in ("property", "name", "itemprop"):
-            node = tree.css_first(f'meta[{attr}="{name}"]')
-            if node and _clean(node.attributes.get("content")):
-                return _clean(node.attributes.get("content"))
+            node = root.css_first(f'meta[{attr}="{name}"]')
+            if node and clean_text(node.attributes.get("content")):
+                return clean_text(node.attributes.get("content"))
     return ""
 
 
-# --- JSON-LD -----------------------------------------------------------------------------------
-def json_ld_items(tree: HTMLParser) -> list[dict]:
-    """Every JSON-LD object on the page, with ``@graph`` and lists flattened."""
-    items: list[dict] = []
 
-    def walk(value) -> None:
-        if isinstance(value, list):
-            for item in value:
-                walk(item)
-        elif isinstance(value, dict):
-            if "@graph" in value:
-                walk(value["@graph"])
-            if "@type" in value:
-                items.append(value)
-
-    for node in tree.css('script[type="application/ld+json"]'):
-        raw = node.text(deep=True) or ""
-        try:
-            walk(json.loads(raw))
-        except ValueError:
-            # Sites often leave trailing commas or control characters; try a gentle repair.
-            try:
-                walk(json.loads(re.sub(r",\s*([}\]])", r"\1", raw.replace("\n", " "))))
-            except ValueError:
-                continue
-    return items
-
-
-def _types(item: dict) -> set[str]:
-    value = item.get("@type", [])
-    return {str(t).split("/")[-1].lower() for t in (value if isinstance(value, list) else [value])}
-
-
-def _first_url(value) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list) and value:
-        return _first_url(value[0])
-    if isinstance(value, dict):
-        return value.get("url") or value.get("contentUrl") or value.get("@id") or ""
-    return ""
-
-
-def _urls(value) -> list[str]:
-    if isinstance(value, list):
-        return [u for v in value for u in _urls(v)]
-    url = _first_url(value)
-    return [url] if url else []
 
 
 # --- name, tagline, language, social -------------------------------------------------------------
 _TITLE_SPLIT = re.compile(r"\s+[|–—\-:·•]\s+")
-
-
-def extract_name(tree: HTMLParser, url: str) -> tuple[str, str]:
-    """(brand name, where it came from)."""
-    site_name = meta_content(tree, "og:site_name", "application-name")
-    if site_name:
-        return site_name, "og:site_name"
-    for item in json_ld_items(tree):
-        if _types(item) & {"organization", "corporation", "store", "onlinestore", "brand",
-                           "localbusiness", "website"} and isinstance(item.get("name"), str):
-            return _clean(item["name"]), "json-ld"
-    title = _clean(tree.css_first("title").text() if tree.css_first("title") else "")
-    host_stem = _host_stem(url)
-    if title:
-        parts = [p for p in _TITLE_SPLIT.split(title) if p]
-        for part in parts:
-            if host_stem and host_stem in re.sub(r"[^a-z0-9]", "", part.lower()):
-                return part, "title"
-        generic = {"home", "homepage", "welcome", "shop", "official site", "store"}
-        parts = [p for p in parts if p.lower() not in generic] or parts
-        return min(parts, key=len) if len(parts) > 1 else parts[0], "title"
-    return (host_stem or "Brand").title(), "domain"
-
-
-def _host_stem(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower()
-    if re.fullmatch(r"[\d.:]+", host) or host in ("localhost", ""):
-        return ""
-    labels = [label for label in host.split(".") if label not in ("www", "shop", "store")]
-    return labels[0] if labels else ""
 
 
 def extract_tagline(tree: HTMLParser, *, name: str = "") -> tuple[str, str]:
@@ -139,14 +61,14 @@ def extract_tagline(tree: HTMLParser, *, name: str = "") -> tuple[str, str]:
     tagline = ""
     for selector in (".hero h1", "header h1", "main h1", "h1", ".hero h2", "main h2"):
         for node in tree.css(selector):
-            text = _clean(node.text(deep=True))
+            text = clean_text(node.text(deep=True))
             if text and text.lower() != name.lower() and 2 <= len(text.split()) <= 14:
                 tagline = text
                 break
         if tagline:
             break
     if not tagline:
-        title = _clean(tree.css_first("title").text()) if tree.css_first("title") else ""
+        title = clean_text(tree.css_first("title").text()) if tree.css_first("title") else ""
         parts = [p for p in _TITLE_SPLIT.split(title) if p and p.lower() != name.lower()]
         if parts and len(parts[0].split()) >= 2:
             tagline = parts[0]
@@ -155,99 +77,7 @@ def extract_tagline(tree: HTMLParser, *, name: str = "") -> tuple[str, str]:
     return tagline, description
 
 
-_STOPWORDS = {
-    "en": {"the", "and", "you", "your", "with", "for", "our", "are", "is", "of", "to"},
-    "fr": {"le", "la", "les", "et", "vous", "votre", "pour", "avec", "des", "est", "une"},
-    "de": {"der", "die", "das", "und", "sie", "ihre", "mit", "für", "ist", "ein", "eine"},
-    "es": {"el", "la", "los", "las", "y", "tu", "para", "con", "es", "una", "nuestro"},
-    "it": {"il", "la", "gli", "e", "tuo", "per", "con", "è", "una", "nostro", "della"},
-    "nl": {"de", "het", "en", "je", "jouw", "voor", "met", "is", "een", "onze", "van"},
-    "pt": {"o", "a", "os", "as", "e", "você", "para", "com", "é", "uma", "nosso"},
-}
-
-
-def extract_language(tree: HTMLParser, text: str = "") -> tuple[str, str]:
-    """(ISO 639-1 code, source): ``<html lang>``, else a stop-word vote over the text."""
-    html_node = tree.css_first("html")
-    lang = (html_node.attributes.get("lang") or "") if html_node else ""
-    if lang.strip():
-        return lang.strip().split("-")[0].split("_")[0].lower(), "html lang"
-    words = Counter(re.findall(r"[^\W\d_]+", text.lower()))
-    scores = {code: sum(words[w] for w in stop) for code, stop in _STOPWORDS.items()}
-    best = max(scores, key=scores.get)
-    return (best, "text") if scores[best] >= 3 else ("en", "default")
-
-
-SOCIAL_HOSTS = {
-    "instagram.com": "instagram", "facebook.com": "facebook", "tiktok.com": "tiktok",
-    "twitter.com": "x", "x.com": "x", "linkedin.com": "linkedin", "youtube.com": "youtube",
-    "pinterest.com": "pinterest", "threads.net": "threads",
-}
-
-
-def extract_social(tree: HTMLParser, base_url: str) -> dict[str, str]:
-    links: dict[str, str] = {}
-    for node in tree.css("a[href]"):
-        href = urljoin(base_url, node.attributes.get("href") or "")
-        host = (urlsplit(href).hostname or "").lower().removeprefix("www.")
-        network = SOCIAL_HOSTS.get(host)
-        if network and network not in links and urlsplit(href).path.strip("/"):
-            links[network] = href
-    for item in json_ld_items(tree):
-        for href in item.get("sameAs", []) if isinstance(item.get("sameAs"), list) else []:
-            host = (urlsplit(href).hostname or "").lower().removeprefix("www.")
-            if SOCIAL_HOSTS.get(host):
-                links.setdefault(SOCIAL_HOSTS[host], href)
-    return links
-
-
 # --- logo ----------------------------------------------------------------------------------------
-def logo_candidates(tree: HTMLParser, base_url: str) -> list[tuple[str, str]]:
-    """Logo URLs in order of trust: (absolute URL, source). Inline SVGs come as data: URLs."""
-    found: list[tuple[str, str]] = []
-
-    def add(url: str, source: str) -> None:
-        if url:
-            absolute = url if url.startswith("data:") else urljoin(base_url, url.strip())
-            if absolute not in [u for u, _ in found]:
-                found.append((absolute, source))
-
-    for item in json_ld_items(tree):
-        if _types(item) & {"organization", "corporation", "store", "onlinestore", "brand",
-                           "localbusiness"}:
-            add(_first_url(item.get("logo")), "json-ld logo")
-    for node in tree.css("header img, nav img, a img, img"):
-        attrs = " ".join(str(v or "") for k, v in node.attributes.items()
-                         if k in ("class", "id", "alt", "src", "data-src")).lower()
-        parent = node.parent
-        parent_attrs = " ".join(str(v or "")
-                                for v in (parent.attributes.values() if parent else []))
-        if "logo" in attrs or "logo" in parent_attrs.lower():
-            add(node.attributes.get("src") or node.attributes.get("data-src") or "", "header img")
-    for node in tree.css("header svg, a svg, svg"):
-        attrs = " ".join(str(v or "") for v in node.attributes.values()).lower()
-        parent_attrs = " ".join(str(v or "") for v in (node.parent.attributes.values()
-                                                        if node.parent else [])).lower()
-        if "logo" in attrs or "logo" in parent_attrs:
-            svg = node.html or ""
-            if "xmlns" not in svg:
-                svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
-            add("data:image/svg+xml;utf8," + svg, "inline svg")
-            break
-    icons = []
-    for node in tree.css("link[rel][href]"):
-        rel = (node.attributes.get("rel") or "").lower()
-        if "apple-touch-icon" in rel or "icon" in rel.split() or "mask-icon" in rel:
-            sizes = node.attributes.get("sizes") or ""
-            size = max((int(s) for s in re.findall(r"(\d+)x\d+", sizes)), default=0)
-            if (node.attributes.get("href") or "").lower().endswith(".svg"):
-                size = max(size, 512)
-            rank = (2 if "apple-touch-icon" in rel else 1, size)
-            icons.append((rank, node.attributes.get("href"), "apple-touch-icon"
-                          if "apple-touch-icon" in rel else "link icon"))
-    for _rank, href, source in sorted(icons, key=lambda x: x[0], reverse=True):
-        add(href, source)
-    return found
 
 
 # --- CSS: rules, custom properties, palette, fonts ----------------------------------------------
@@ -266,51 +96,110 @@ class CssFacts:
 
 
 def parse_css(css_text: str, facts: CssFacts | None = None) -> CssFacts:
-    """Rules (flattened out of @media/@supports), custom properties and @font-face families."""
+    """Rules (flattened out of @media/@supports), custom properties and @font-face families.
+
+    The block structure is read by a small brace scanner rather than tinycss2's tokenizer:
+    tokenizing every byte of a 1 MB stylesheet in pure Python takes seconds, and all we need
+    is selectors and declaration strings. Values are still parsed by tinycss2 (colours).
+    """
     facts = facts or CssFacts()
-    rules = tinycss2.parse_stylesheet(css_text, skip_comments=True, skip_whitespace=True)
-    _walk_rules(rules, facts)
+    _walk_blocks(_COMMENT.sub("", css_text or ""), facts, depth=0)
     return facts
 
 
-def _declarations(content) -> dict[str, str]:
+_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_BRACE_OR_QUOTE = re.compile(r"[{}\"']")
+_DECLARATION = re.compile(r"""\s*([-\w]+)\s*:\s*((?:[^;"'(]|\([^)]*\)|"[^"]*"|'[^']*')*)""")
+_IMPORT_URL = re.compile(r"""url\(\s*["']?([^"')]+)["']?\s*\)|["']([^"']+)["']""")
+_GROUPING_AT_RULES = ("media", "supports", "layer", "container", "document")
+
+
+def _css_blocks(text: str):
+    """(prelude, body) pairs at one nesting level; statements like ``@import x;`` come with
+    ``body=None``."""
+    i, n = 0, len(text)
+    while i < n:
+        brace = text.find("{", i)
+        semi = text.find(";", i)
+        if brace == -1:
+            if text[i:].strip().startswith("@"):
+                yield text[i:].strip().rstrip(";"), None
+            return
+        if semi != -1 and semi < brace:
+            yield text[i:semi].strip(), None
+            i = semi + 1
+            continue
+        depth, j = 1, brace + 1
+        while depth and j < n:
+            match = _BRACE_OR_QUOTE.search(text, j)
+            if match is None:
+                j = n
+                break
+            char, j = match.group(), match.end()
+            if char in "\"'":
+                close = text.find(char, j)
+                j = close + 1 if close != -1 else n
+            elif char == "{":
+                depth += 1
+            else:
+                depth -= 1
+        yield text[i:brace].strip(), text[brace + 1:j - 1]
+        i = j
+
+
+def _declarations(body: str) -> dict[str, str]:
     result: dict[str, str] = {}
-    for decl in tinycss2.parse_declaration_list(content, skip_comments=True,
-                                                skip_whitespace=True):
-        if decl.type == "declaration":
-            name = decl.name if decl.name.startswith("--") else decl.lower_name
-            result[name] = tinycss2.serialize(decl.value).strip()
+    for match in _DECLARATION.finditer(body):
+        name, value = match.group(1), match.group(2).strip()
+        if value:
+            result[name if name.startswith("--") else name.lower()] = value
     return result
 
 
-def _walk_rules(rules, facts: CssFacts) -> None:
-    for rule in rules:
-        if rule.type == "qualified-rule":
-            selector = tinycss2.serialize(rule.prelude).strip()
-            declarations = _declarations(rule.content)
-            facts.rules.append(CssRule(selector, declarations))
-            for name, value in declarations.items():
-                if name.startswith("--") and (
-                    name not in facts.custom_properties or _is_root(selector)
-                ):
-                    facts.custom_properties[name] = value
-        elif rule.type == "at-rule":
-            keyword = rule.lower_at_keyword
-            if keyword == "font-face" and rule.content:
-                family = _declarations(rule.content).get("font-family", "")
+def _walk_blocks(text: str, facts: CssFacts, *, depth: int) -> None:
+    for prelude, body in _css_blocks(text):
+        if prelude.startswith("@"):
+            keyword = prelude[1:].split(None, 1)[0].lower() if len(prelude) > 1 else ""
+            keyword = keyword.split("(", 1)[0]
+            if keyword == "import":
+                for url, string in _IMPORT_URL.findall(prelude):
+                    facts.imports.append(url or string)
+            elif body is None:
+                continue
+            elif keyword == "font-face":
+                family = _declarations(body).get("font-family", "")
                 if family:
                     facts.font_faces.append(family.strip("'\" "))
-            elif keyword == "import":
-                for token in rule.prelude:
-                    if token.type in ("url", "string"):
-                        facts.imports.append(token.value)
-                    elif token.type == "function" and token.lower_name == "url":
-                        facts.imports.extend(t.value for t in token.arguments
-                                             if t.type == "string")
-            elif rule.content is not None and keyword in ("media", "supports", "layer",
-                                                          "container"):
-                _walk_rules(tinycss2.parse_rule_list(rule.content, skip_comments=True,
-                                                     skip_whitespace=True), facts)
+            elif keyword in _GROUPING_AT_RULES and depth < 8:
+                _walk_blocks(body, facts, depth=depth + 1)
+            continue
+        if body is None or not prelude:
+            continue
+        declarations = _declarations(body)
+        facts.rules.append(CssRule(prelude, declarations))
+        for name, value in declarations.items():
+            if name.startswith("--") and (name not in facts.custom_properties
+                                          or _is_root(prelude)):
+                facts.custom_properties[name] = value
+
+
+_NAMED_COLORS = frozenset(tinycss2.color3._COLOR_KEYWORDS) | {"transparent", "currentcolor"}
+_HEX = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+_PLAIN_WORDS = re.compile(r"[-\w.%]+")
+
+
+is_chromatic = lru_cache(maxsize=16384)(_is_chromatic)
+
+
+@lru_cache(maxsize=8192)
+def colors_in_value(value: str) -> tuple[RGB, ...]:
+    """The colours in a declaration value; plain hex values skip the tokenizer, and repeated
+    values (real stylesheets repeat a handful of colours thousands of times) are cached."""
+    parts = value.replace(",", " ").split()
+    if "(" not in value and all(_HEX.fullmatch(p) or (_PLAIN_WORDS.fullmatch(p) and p.lower()
+                                                       not in _NAMED_COLORS) for p in parts):
+        return tuple(from_hex(p) for p in parts if _HEX.fullmatch(p))
+    return tuple(_colors_in_value(value))
 
 
 def _is_root(selector: str) -> bool:
@@ -345,6 +234,7 @@ _COLOR_PROPS = ("color", "background-color", "background", "border-color", "fill
                 "border", "border-top", "border-bottom", "outline-color", "stroke")
 
 
+@lru_cache(maxsize=16384)
 def _selector_weight(selector: str, prop: str) -> tuple[str, float]:
     """What a colour in this rule is used for, and how much it says about the brand."""
     s = selector.lower()
@@ -369,6 +259,7 @@ def _root_selector(selector: str) -> bool:
 class PaletteResult:
     colors: dict[str, str]  # role → "#rrggbb"
     sources: dict[str, str]  # role → where it came from
+    ranked: list[str] = field(default_factory=list)  # brand-colour candidates, best first
 
 
 def extract_palette(
@@ -380,18 +271,34 @@ def extract_palette(
 ) -> PaletteResult:
     """Assign primary/secondary/accent/background/text from everything colour-shaped we saw.
 
-    Trust order per role: a custom property named for the role, then ``theme-color`` (primary),
-    then where colours are used (buttons and links weigh more than borders), then the logo.
+    Stages: custom properties named for a role; the body/html background and text; weighted
+    usage of chromatic colours (buttons and links weigh more than borders; a chromatic
+    ``theme-color`` and the logo's colours count too); then the roles still open are filled from
+    that ranking, and the rest derived from the primary.
     """
+    colors, sources = _palette_from_variables(css)
+    _palette_from_root_rules(css, colors, sources)
+    theme = parse_css_color(theme_color) if theme_color else None
+    ranked = _merge_similar(_colour_usage(css, inline_colors=inline_colors or [], theme=theme,
+                                          logo_colors=logo_colors or []))
+    _assign_brand_roles(colors, sources, ranked=ranked, theme=theme)
+    _derive_missing_roles(colors, sources)
+    return PaletteResult({role: to_hex(rgb) for role, rgb in colors.items()}, sources,
+                         [to_hex(rgb) for rgb in ranked[:8]])
+
+
+def _palette_from_variables(css: CssFacts) -> tuple[dict[str, RGB], dict[str, str]]:
     props = css.custom_properties
     colors: dict[str, RGB] = {}
     sources: dict[str, str] = {}
-
-    # 1. custom properties named for a role
     # Names that say the role outright ("--color-primary") beat looser ones ("--brand-hue").
     explicit = re.compile(r"primary|secondary|accent", re.I)
     for name, value in sorted(props.items(), key=lambda kv: not explicit.search(kv[0])):
-        rgb = parse_css_color(resolve_vars(value, props))
+        value = resolve_vars(value, props)
+        # Themes that compose colours in CSS keep bare channels: "--color-accent: 78, 107, 80".
+        if re.fullmatch(r"\s*\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*", value):
+            value = f"rgb({value})"
+        rgb = parse_css_color(value)
         if rgb is None:
             continue
         for role, pattern in _ROLE_PROP:
@@ -400,8 +307,12 @@ def extract_palette(
                     colors[role] = rgb
                     sources[role] = f"css variable {name}"
                 break
+    return colors, sources
 
-    # 2. body/html background and text
+
+def _palette_from_root_rules(css: CssFacts, colors: dict[str, RGB],
+                             sources: dict[str, str]) -> None:
+    props = css.custom_properties
     for rule in css.rules:
         if not _root_selector(rule.selector):
             continue
@@ -415,7 +326,10 @@ def extract_palette(
             if rgb:
                 colors["text"], sources["text"] = rgb, "body color"
 
-    # 3. weighted usage of chromatic colours
+
+def _colour_usage(css: CssFacts, *, inline_colors: list[RGB], theme: RGB | None,
+                  logo_colors: list[tuple[RGB, float]]) -> Counter:
+    props = css.custom_properties
     scores: Counter = Counter()
     for rule in css.rules:
         for prop in _COLOR_PROPS:
@@ -427,17 +341,19 @@ def extract_palette(
             for rgb in colors_in_value(resolve_vars(rule.declarations[prop], props)):
                 if is_chromatic(rgb):
                     scores[rgb] += weight
-    for rgb in inline_colors or []:
+    for rgb in inline_colors:
         if is_chromatic(rgb):
             scores[rgb] += 1.0
-    theme = parse_css_color(theme_color) if theme_color else None
     if theme and is_chromatic(theme):
         scores[theme] += 8.0
-    for rgb, share in logo_colors or []:
+    for rgb, share in logo_colors:
         if is_chromatic(rgb) and share >= 0.03:
             scores[tuple(rgb)] += 5.0 * share
+    return scores
 
-    ranked = _merge_similar(scores)
+
+def _assign_brand_roles(colors: dict[str, RGB], sources: dict[str, str], *,
+                        ranked: list[RGB], theme: RGB | None) -> None:
     if "primary" not in colors:
         if theme and is_chromatic(theme):
             colors["primary"], sources["primary"] = theme, "theme-color"
@@ -452,6 +368,8 @@ def extract_palette(
                 colors[role], sources[role] = rgb, "frequent colour"
                 break
 
+
+def _derive_missing_roles(colors: dict[str, RGB], sources: dict[str, str]) -> None:
     background = colors.setdefault("background", (255, 255, 255))
     sources.setdefault("background", "default")
     if "text" not in colors:
@@ -466,13 +384,12 @@ def extract_palette(
     if "accent" not in colors:
         colors["accent"] = _shade(primary, 0.6)
         sources["accent"] = "tint of primary"
-    return PaletteResult({role: to_hex(rgb) for role, rgb in colors.items()}, sources)
 
 
 def _merge_similar(scores: Counter) -> list[RGB]:
     """Chromatic colours by score, near-duplicates (ΔE < 8) folded into the stronger one."""
     merged: list[list] = []
-    for rgb, score in scores.most_common():
+    for rgb, score in scores.most_common(60):  # the long tail cannot reach the top three
         for entry in merged:
             if distance(rgb, entry[0]) < 8:
                 entry[1] += score
@@ -487,28 +404,6 @@ def _shade(rgb: RGB, amount: float) -> RGB:
     target = 255 if amount > 0 else 0
     a = abs(amount)
     return tuple(round(c + (target - c) * a) for c in rgb)  # type: ignore[return-value]
-
-
-@dataclass
-class FontChoice:
-    family: str
-    generic: str = ""
-    weight: int = 400
-    source: str = ""
-
-
-_GENERICS = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui",
-             "ui-sans-serif", "ui-serif", "ui-monospace", "-apple-system", "blinkmacsystemfont",
-             "ui-rounded", "emoji", "math"}
-
-
-def split_font_stack(value: str) -> tuple[str, str]:
-    """(first real family, generic fallback) of a ``font-family`` value."""
-    families = [f.strip().strip("'\"").strip() for f in value.split(",") if f.strip()]
-    first = next((f for f in families if f.lower() not in _GENERICS
-                  and not f.lower().startswith("var(")), "")
-    generic = next((f for f in reversed(families) if f.lower() in _GENERICS), "")
-    return first, generic
 
 
 def google_font_families(tree: HTMLParser, css: CssFacts | None = None) -> list[str]:
@@ -527,74 +422,14 @@ def google_font_families(tree: HTMLParser, css: CssFacts | None = None) -> list[
     return families
 
 
-_FONT_PROP_ROLES = [
-    ("heading", re.compile(r"head|display|title", re.I)),
-    ("body", re.compile(r"body|text|base|sans|main|copy|primary|default", re.I)),
-]
-
-
-def extract_fonts(css: CssFacts, *, google_fonts: list[str] | None = None
-                  ) -> dict[str, FontChoice]:
-    """Heading and body fonts as written by the site (before mapping to bundled fonts)."""
-    props = css.custom_properties
-    chosen: dict[str, FontChoice] = {}
-
-    def family_of(value: str) -> tuple[str, str]:
-        return split_font_stack(resolve_vars(value, props))
-
-    for rule in css.rules:
-        value = rule.declarations.get("font-family")
-        if not value:
-            continue
-        family, generic = family_of(value)
-        if not family and not generic:
-            continue
-        selector = rule.selector.lower()
-        weight_raw = rule.declarations.get("font-weight", "")
-        weight = int(weight_raw) if weight_raw.isdigit() else (700 if weight_raw == "bold"
-                                                                 else 400)
-        if re.search(r"(^|[\s,>])h[1-3]\b|\.title|\.headline|\.heading|\.display", selector):
-            if "heading" not in chosen:
-                chosen["heading"] = FontChoice(family or generic, generic,
-                                               weight if weight_raw else 700,
-                                               f"css {rule.selector[:40]}")
-        elif (_root_selector(rule.selector) or re.search(r"(^|[\s,])p\b", selector)) \
-                and "body" not in chosen:
-            chosen["body"] = FontChoice(family or generic, generic, weight,
-                                            f"css {rule.selector[:40]}")
-    for name, value in props.items():
-        if not re.search(r"font|family|typeface", name, re.I):
-            continue
-        family, generic = family_of(value)
-        if not family:
-            continue
-        for role, pattern in _FONT_PROP_ROLES:
-            if pattern.search(name.replace("font", "")) and role not in chosen:
-                chosen[role] = FontChoice(family, generic, 700 if role == "heading" else 400,
-                                          f"css variable {name}")
-                break
-    families = list(google_fonts or []) + [f for f in css.font_faces if f]
-    if "body" not in chosen and families:
-        chosen["body"] = FontChoice(families[-1] if len(families) > 1 else families[0],
-                                    source="web font")
-    if "heading" not in chosen and families:
-        chosen["heading"] = FontChoice(families[0], weight=700, source="web font")
-    if "heading" not in chosen and "body" in chosen:
-        body = chosen["body"]
-        chosen["heading"] = FontChoice(body.family, body.generic, 700, "same as body")
-    return chosen
-
-
 def inline_css(tree: HTMLParser) -> tuple[str, list[RGB]]:
     """CSS from ``<style>`` blocks, and colours from ``style=""`` attributes."""
     blocks = [n.text(deep=True) or "" for n in tree.css("style")]
     colors: list[RGB] = []
-    for node in tree.css("[style]"):
-        style = node.attributes.get("style") or ""
-        for decl in tinycss2.parse_declaration_list(style, skip_comments=True,
-                                                    skip_whitespace=True):
-            if decl.type == "declaration" and decl.lower_name in _COLOR_PROPS:
-                colors.extend(colors_in_value(tinycss2.serialize(decl.value)))
+    for node in tree.css("[style]")[:5000]:
+        for name, value in _declarations(node.attributes.get("style") or "").items():
+            if name in _COLOR_PROPS:
+                colors.extend(colors_in_value(value))
     return "\n".join(blocks), colors
 
 
@@ -620,24 +455,25 @@ def page_copy(tree: HTMLParser) -> dict[str, list[str]]:
     clone = HTMLParser(tree.html or "")
     for node in clone.css("script, style, noscript, nav, footer, template, svg"):
         node.decompose()
-    headings = [_clean(n.text(deep=True)) for n in clone.css("h1, h2, h3, h4")]
-    paragraphs = [_clean(n.text(deep=True)) for n in clone.css("p")]
-    items = [_clean(n.text(deep=True)) for n in clone.css("li")]
+    headings = [clean_text(n.text(deep=True)) for n in clone.css("h1, h2, h3, h4")]
+    paragraphs = [clean_text(n.text(deep=True)) for n in clone.css("p")]
+    items = [clean_text(n.text(deep=True)) for n in clone.css("li")]
     body = clone.body
     return {
         "headings": [h for h in headings if h],
         "paragraphs": [p for p in paragraphs if p],
         "items": [i for i in items if i],
-        "text": _clean(body.text(separator=" ")) if body else "",
+        "text": clean_text(body.text(separator=" ")) if body else "",
     }
 
 
-def extract_value_props(tree: HTMLParser, *, limit: int = 6) -> list[str]:
+def extract_value_props(tree: HTMLParser, *, limit: int = 6,
+                        copy: dict[str, list[str]] | None = None) -> list[str]:
     """Short benefit statements: headings and list items in feature/benefit sections first."""
     found: list[str] = []
 
     def add(text: str) -> None:
-        text = _clean(text).strip(" .•-–")
+        text = clean_text(text).strip(" .•-–")
         words = text.split()
         if text.lower().startswith(("why ", "how ")) or text.endswith("?"):
             return  # a section title ("Why Northwind"), not a benefit
@@ -653,7 +489,7 @@ def extract_value_props(tree: HTMLParser, *, limit: int = 6) -> list[str]:
     for node in tree.css(section_selector):
         add(node.text(deep=True))
     if len(found) < 3:
-        copy = page_copy(tree)
+        copy = copy or page_copy(tree)
         for heading in copy["headings"][1:]:
             add(heading)
     return found[:limit]
@@ -702,102 +538,10 @@ def describe_tone(texts: list[str]) -> str:
 
 
 # --- products ----------------------------------------------------------------------------------
-@dataclass
-class ProductData:
-    name: str
-    description: str = ""
-    price: Decimal | None = None
-    currency: str = ""
-    url: str = ""
-    image_urls: list[str] = field(default_factory=list)
-    external_id: str = ""
-    source: str = ""
-
-    def key(self) -> str:
-        return self.external_id or self.url or self.name.lower()
-
-
-def to_decimal(value) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    text = str(value).strip()
-    text = re.sub(r"[^\d.,\-]", "", text)
-    if "," in text and "." in text:
-        text = text.replace(",", "") if text.rfind(".") > text.rfind(",") else \
-            text.replace(".", "").replace(",", ".")
-    elif "," in text:
-        text = text.replace(",", ".") if len(text.split(",")[-1]) == 2 else text.replace(",", "")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        return None
-    return amount.quantize(Decimal("0.01")) if amount >= 0 else None
 
 
 def _strip_html(value: str) -> str:
-    return _clean(HTMLParser(value or "").text(separator=" ")) if value else ""
-
-
-def products_from_json_ld(items: list[dict], base_url: str) -> tuple[list[ProductData], list[str]]:
-    """Products described in JSON-LD, and product page URLs listed in an ItemList."""
-    products: list[ProductData] = []
-    urls: list[str] = []
-
-    def from_product(item: dict) -> None:
-        name = _clean(str(item.get("name") or ""))
-        if not name:
-            return
-        offers = item.get("offers") or {}
-        if isinstance(offers, list):
-            offers = offers[0] if offers else {}
-        if isinstance(offers, dict) and offers.get("@type", "").lower() == "aggregateoffer" \
-                and "price" not in offers:
-            offers = {**offers, "price": offers.get("lowPrice")}
-        price = to_decimal(offers.get("price")) if isinstance(offers, dict) else None
-        currency = str(offers.get("priceCurrency", "")).upper() if isinstance(offers, dict) else ""
-        url = urljoin(base_url, item.get("url") or (offers.get("url") if isinstance(offers, dict)
-                                                   else "") or "") if (item.get("url")) else ""
-        products.append(ProductData(
-            name=name, description=_strip_html(str(item.get("description") or "")),
-            price=price, currency=currency[:3], url=url,
-            image_urls=[urljoin(base_url, u) for u in _urls(item.get("image"))],
-            external_id=str(item.get("sku") or item.get("productID") or url or ""),
-            source="json-ld",
-        ))
-
-    for item in items:
-        types = _types(item)
-        if "product" in types or "productgroup" in types:
-            from_product(item)
-        elif "itemlist" in types:
-            for element in item.get("itemListElement") or []:
-                if not isinstance(element, dict):
-                    continue
-                inner = element.get("item", element)
-                if isinstance(inner, dict) and "product" in _types(inner):
-                    from_product(inner)
-                else:
-                    url = inner.get("url") if isinstance(inner, dict) else inner
-                    url = url or element.get("url")
-                    if isinstance(url, str) and url:
-                        urls.append(urljoin(base_url, url))
-    return products, urls
-
-
-def product_from_open_graph(tree: HTMLParser, url: str) -> ProductData | None:
-    if meta_content(tree, "og:type").lower() not in ("product", "og:product", "product.item"):
-        return None
-    name = meta_content(tree, "og:title")
-    if not name:
-        return None
-    image = meta_content(tree, "og:image", "og:image:url")
-    return ProductData(
-        name=name, description=meta_content(tree, "og:description", "description"),
-        price=to_decimal(meta_content(tree, "product:price:amount", "og:price:amount")),
-        currency=meta_content(tree, "product:price:currency", "og:price:currency").upper()[:3],
-        url=meta_content(tree, "og:url") or url,
-        image_urls=[urljoin(url, image)] if image else [], external_id=url, source="open graph",
-    )
+    return clean_text(HTMLParser(value or "").text(separator=" ")) if value else ""
 
 
 def shopify_currency(html: str) -> str:
@@ -813,14 +557,22 @@ def products_from_shopify(data: dict, base_url: str, *, currency: str = "") -> l
     products = []
     for item in (data or {}).get("products", [])[:MAX_PRODUCTS]:
         variants = item.get("variants") or [{}]
-        prices = [to_decimal(v.get("price")) for v in variants if v.get("price") is not None]
+        prices = [parse_price(v.get("price"))[0] for v in variants
+                  if v.get("price") is not None]
         prices = [p for p in prices if p is not None]
+        regular = [parse_price(v.get("compare_at_price"))[0] for v in variants
+                   if v.get("compare_at_price")]
+        regular = [p for p in regular if p is not None]
         handle = item.get("handle") or ""
         products.append(ProductData(
-            name=_clean(item.get("title")), description=_strip_html(item.get("body_html") or ""),
-            price=min(prices) if prices else None, currency=currency,
+            name=clean_text(item.get("title")),
+            description=_strip_html(item.get("body_html") or ""),
+            price=min(prices) if prices else None,
+            regular_price=max(regular) if regular and prices and max(regular) > min(prices)
+            else None, currency=currency,
             url=urljoin(base_url, f"/products/{handle}") if handle else "",
-            image_urls=[img.get("src") for img in item.get("images") or [] if img.get("src")],
+            image_urls=[clean_url(img.get("src"), base_url) for img in item.get("images") or []
+                        if img.get("src")],
             external_id=f"shopify:{item.get('id') or handle}", source="shopify",
         ))
     return [p for p in products if p.name]
@@ -834,16 +586,25 @@ def products_from_woocommerce(data: list, base_url: str) -> list[ProductData]:
             continue
         prices = item.get("prices") or {}
         minor = int(prices.get("currency_minor_unit", 2) or 0)
-        raw = prices.get("price")
-        price = (Decimal(str(raw)) / (Decimal(10) ** minor)).quantize(Decimal("0.01")) \
-            if raw not in (None, "") and str(raw).isdigit() else to_decimal(raw)
+
+        def minor_units(raw, minor=minor):
+            if raw in (None, ""):
+                return None
+            if str(raw).isdigit():
+                return (Decimal(str(raw)) / (Decimal(10) ** minor)).quantize(Decimal("0.01"))
+            return parse_price(raw)[0]
+
+        price = minor_units(prices.get("price"))
+        regular = minor_units(prices.get("regular_price"))
         products.append(ProductData(
-            name=_clean(item.get("name")),
+            name=clean_text(item.get("name")),
             description=_strip_html(item.get("short_description") or item.get("description")
                                     or ""),
-            price=price, currency=str(prices.get("currency_code") or "").upper()[:3],
+            price=price, regular_price=regular if regular and price and regular > price else None,
+            currency=str(prices.get("currency_code") or "").upper()[:3],
             url=item.get("permalink") or "",
-            image_urls=[img.get("src") for img in item.get("images") or [] if img.get("src")],
+            image_urls=[clean_url(img.get("src"), base_url) for img in item.get("images") or []
+                        if img.get("src")],
             external_id=f"woocommerce:{item.get('id')}", source="woocommerce",
         ))
     return [p for p in products if p.name]
@@ -863,8 +624,8 @@ _SITEMAP_NS = re.compile(r"\{[^}]+\}")
 def sitemap_urls(xml: str) -> tuple[list[str], list[str]]:
     """(page URLs, nested sitemap URLs) from a sitemap or sitemap index."""
     try:
-        root = ElementTree.fromstring(xml.encode() if isinstance(xml, str) else xml)  # noqa: S314
-    except ElementTree.ParseError:
+        root = ElementTree.fromstring(xml.encode() if isinstance(xml, str) else xml)
+    except (ElementTree.ParseError, DefusedXmlException):
         return [], []
     pages, nested = [], []
     for element in root.iter():
@@ -903,7 +664,7 @@ def same_site(url: str, base_url: str) -> bool:
 def candidate_links(tree: HTMLParser, base_url: str) -> list[tuple[str, str]]:
     """Same-site links worth fetching: (url, kind) with kind in product/listing/about."""
     scored: dict[str, tuple[int, str]] = {}
-    for node in tree.css("a[href]"):
+    for node in tree.css("a[href]")[:800]:  # a crawl visits ten pages; 800 links is plenty
         href = (node.attributes.get("href") or "").strip()
         if not href or href.startswith(("#", "mailto:", "tel:", "javascript:")):
             continue
@@ -912,7 +673,7 @@ def candidate_links(tree: HTMLParser, base_url: str) -> list[tuple[str, str]]:
             continue
         if urlsplit(url).path in ("", "/"):
             continue
-        label = f"{urlsplit(url).path} {_clean(node.text(deep=True))}"
+        label = f"{urlsplit(url).path} {clean_text(node.text(deep=True))}"
         if is_product_url(url):
             score, kind = 3, "product"
         elif _PRODUCT_HINT.search(label):
@@ -927,28 +688,3 @@ def candidate_links(tree: HTMLParser, base_url: str) -> list[tuple[str, str]]:
     return [(url, kind) for url, (_score, kind) in ordered]
 
 
-def dedupe_products(products: list[ProductData]) -> list[ProductData]:
-    seen: dict[str, ProductData] = {}
-    by_name: dict[str, str] = {}
-    for product in products:
-        name_key = product.name.strip().lower()
-        key = by_name.get(name_key) or product.key()
-        if key in seen:
-            existing = seen[key]
-            existing.price = existing.price if existing.price is not None else product.price
-            existing.currency = existing.currency or product.currency
-            existing.description = existing.description or product.description
-            for url in product.image_urls:
-                if url not in existing.image_urls:
-                    existing.image_urls.append(url)
-            continue
-        seen[key] = product
-        by_name[name_key] = key
-    return list(seen.values())[:MAX_PRODUCTS]
-
-
-def group_by(items, key) -> dict:
-    grouped = defaultdict(list)
-    for item in items:
-        grouped[key(item)].append(item)
-    return grouped

@@ -26,10 +26,10 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
-from urllib.robotparser import RobotFileParser
 
 import httpx
 from django.conf import settings
+from protego import Protego
 
 USER_AGENT = "CreativeStudioBot/1.0 (+brand onboarding; respects robots.txt)"
 ROBOTS_AGENT = "CreativeStudioBot"
@@ -232,14 +232,14 @@ class SafeClient:
         self.allow_loopback = (
             settings.STUDIO_OUTBOUND_ALLOW_LOOPBACK if allow_loopback is None else allow_loopback
         )
-        self.timeout = timeout or getattr(settings, "STUDIO_OUTBOUND_TIMEOUT", 10.0)
-        self.max_bytes = max_bytes or getattr(settings, "STUDIO_OUTBOUND_MAX_BYTES", 5_000_000)
+        self.timeout = timeout or settings.STUDIO_OUTBOUND_TIMEOUT
+        self.max_bytes = max_bytes or settings.STUDIO_OUTBOUND_MAX_BYTES
         self.max_redirects = (
-            getattr(settings, "STUDIO_OUTBOUND_MAX_REDIRECTS", 5)
+            settings.STUDIO_OUTBOUND_MAX_REDIRECTS
             if max_redirects is None else max_redirects
         )
         self.resolver = resolver or socket.getaddrinfo
-        self._robots: dict[str, RobotFileParser | None] = {}
+        self._robots: dict[str, Protego | None] = {}
         self._client = httpx.Client(
             transport=_PinnedTransport(
                 resolver=self.resolver, allow_loopback=self.allow_loopback,
@@ -265,26 +265,24 @@ class SafeClient:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         if origin not in self._robots:
-            parser: RobotFileParser | None = None
+            parser: Protego | None = None
             try:
                 response = self.get(origin + "/robots.txt", check_robots=False,
                                     max_bytes=500_000, timeout=min(self.timeout, 5.0))
                 if response.status == 200:
-                    parser = RobotFileParser()
-                    parser.parse(response.text.splitlines())
+                    parser = Protego.parse(response.text)
                 elif response.status in (401, 403):
-                    parser = RobotFileParser()
-                    parser.disallow_all = True
+                    parser = Protego.parse("User-agent: *\nDisallow: /\n")
             except FetchFailed:
                 parser = None
             self._robots[origin] = parser
         parser = self._robots[origin]
-        return True if parser is None else parser.can_fetch(ROBOTS_AGENT, url)
+        return True if parser is None else parser.can_fetch(url, ROBOTS_AGENT)
 
     def robots_sitemaps(self, url: str) -> list[str]:
         parts = urlsplit(url)
         parser = self._robots.get(f"{parts.scheme}://{parts.netloc}")
-        return list(parser.site_maps() or []) if parser else []
+        return list(parser.sitemaps) if parser else []
 
     # -- fetching -----------------------------------------------------------------------------
     def get(

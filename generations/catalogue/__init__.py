@@ -1,7 +1,10 @@
 """The catalogue: templates, style presets, animation prompts and local models.
 
 The JSON files beside this module are the source of truth (no database rows): they ship with the
-code, are reviewed like code, and load once per process.
+code, are reviewed like code, and load once per process. The package is plain data and plain
+Python (no Django, no app imports), so the render engine may read it. Model prices are not in
+``models.json``: ``generations.selectors.model_registry()`` adds them from ``billing.pricing``,
+the one price list.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ COPY_ANGLES = ("pain + solution", "benefit outcome", "sensory", "transformation"
 
 
 class CatalogueError(LookupError):
-    """An id, slug or name that the catalogue does not hold."""
+    """An id, slug or name that the catalogue does not hold. Internal: briefs are validated
+    against the catalogue before anything looks an item up (``InvalidRequest`` at the edge)."""
 
 
 @cache
@@ -43,6 +47,7 @@ def animation_prompts() -> tuple[dict[str, Any], ...]:
 
 
 def models() -> tuple[dict[str, Any], ...]:
+    """The local models as data, without prices (see ``generations.selectors.model_registry``)."""
     return _load("models")
 
 
@@ -79,13 +84,6 @@ def animation_prompt_by_name(name: str) -> dict[str, Any]:
     if prompt is None:
         raise CatalogueError(f"unknown animation prompt {name!r}")
     return prompt
-
-
-def model_by_id(model_id: str) -> dict[str, Any]:
-    try:
-        return _index("models", "id")[model_id]
-    except KeyError:
-        raise CatalogueError(f"unknown model {model_id!r}") from None
 
 
 def catalogue_fingerprint() -> str:

@@ -37,16 +37,21 @@ MIN_DURATION, MAX_DURATION = 2.0, 15.0
 
 def write_copy(*, brand: BrandSpec, product: ProductSpec, angle: str, template_slug: str,
                avoid_headlines: set[str] | frozenset[str] = frozenset(), seed: int = 0,
-               provider: CopyProvider | None = None) -> Copy:
+               provider: CopyProvider | None = None,
+               sizes: Sequence[str] = ("9:16", "4:5")) -> Copy:
     """Headline, body and CTA for one concept; deterministic for a seed, never a headline in
-    ``avoid_headlines`` (the job's headlines so far)."""
+    ``avoid_headlines`` (the job's headlines and bodies so far), written to fit the template's
+    slots in every one of ``sizes``."""
     if angle not in catalogue.COPY_ANGLES:
         raise ValueError(f"unknown copy angle {angle!r}")
     template = catalogue.template_by_slug(template_slug)
     max_words = template.get("copy_limits", {}).get("headline_words", 7)
+    classes = tuple(dict.fromkeys(catalogue.ASPECT_CLASSES[s] for s in sizes
+                                  if s in catalogue.ASPECT_CLASSES)) or ("tall", "portrait")
     return (provider or DEFAULT_PROVIDER).write(
         brand=brand, product=product, angle=angle, template_slug=template_slug,
-        avoid_headlines=avoid_headlines, seed=seed, max_headline_words=max_words)
+        avoid_headlines=avoid_headlines, seed=seed, max_headline_words=max_words,
+        aspect_classes=classes)
 
 
 def render_concept(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSpec,

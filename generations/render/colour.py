@@ -1,48 +1,17 @@
-"""Colour maths: WCAG contrast, mixing, and choosing legible text colours from a palette."""
+"""Choosing legible text colours from a palette. The colour maths itself (hex, luminance,
+contrast, mixing) is ``studio.visual.colour``, shared with the website scrape."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-RGB = tuple[int, int, int]
+from studio.visual.colour import RGB, contrast_ratio, hex_to_rgb, is_dark, luminance, mix
+
+__all__ = ["AA_BODY", "AA_LARGE", "RGB", "best_text_colour", "contrast_ratio", "hex_to_rgb",
+           "is_dark", "luminance", "mix", "readable_on"]
 
 AA_BODY = 4.5
 AA_LARGE = 3.0
-
-
-def hex_to_rgb(value: str) -> RGB:
-    value = value.lstrip("#")
-    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
-
-
-def rgb_to_hex(rgb: RGB) -> str:
-    return "#{:02X}{:02X}{:02X}".format(*rgb)
-
-
-def _linear(channel: float) -> float:
-    c = channel / 255
-    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-
-def luminance(rgb: RGB) -> float:
-    """WCAG 2 relative luminance."""
-    r, g, b = (_linear(c) for c in rgb[:3])
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast_ratio(a: RGB, b: RGB) -> float:
-    la, lb = luminance(a), luminance(b)
-    hi, lo = max(la, lb), min(la, lb)
-    return (hi + 0.05) / (lo + 0.05)
-
-
-def mix(a: RGB, b: RGB, t: float) -> RGB:
-    """Linear blend: t=0 gives a, t=1 gives b."""
-    return tuple(round(a[i] + (b[i] - a[i]) * t) for i in range(3))  # type: ignore[return-value]
-
-
-def is_dark(rgb: RGB) -> bool:
-    return luminance(rgb) < 0.18
 
 
 def best_text_colour(background: RGB, candidates: Iterable[RGB], minimum: float) -> RGB | None:
@@ -73,8 +42,3 @@ def readable_on(background: RGB) -> RGB:
     elif contrast_ratio(dark, background) >= AA_BODY:
         return dark
     return max((light, dark, black), key=lambda c: contrast_ratio(c, background))
-
-
-def saturation(rgb: RGB) -> float:
-    hi, lo = max(rgb), min(rgb)
-    return 0.0 if hi == 0 else (hi - lo) / hi

@@ -18,24 +18,33 @@ from generations import catalogue
 
 from .backgrounds import paint_background
 from .colour import hex_to_rgb, is_dark
-from .copy import labels, price_text, ritual_steps
+from .copy import labels, price_text, ritual_steps, shorter_variants
 from .fonts import match_family
 from .gates import run_gates
 from .imaging import placeholder_product, prepare_product
 from .layout import LayoutOptions, Scene, build_scene
+from .png import png_encode
 from .specs import BrandSpec, ConceptSpec, ProductSpec, RenderedFile, RenderFailed
 
-# Each attempt is tried only if the previous one failed a gate: smaller type within the
-# readable floor and a primary CTA, then scrims everywhere, then a taller headline box in the
-# same template, then another arrangement.
+# Re-layout, in order, until every gate passes. Shorter copy comes first (the copy is cut only
+# at a sentence or clause boundary, or a block is left out whole): a shorter line at the
+# designed size reads better than the same words in smaller type. Then smaller type within the
+# readable floor and a primary CTA, scrims everywhere, a taller headline box in the same
+# template, and last another arrangement.
 RELAYOUT_ATTEMPTS = (
-    ("as designed", LayoutOptions(), None),
     ("smaller text", LayoutOptions(min_scale=0.85, primary_cta=True), None),
     ("scrim", LayoutOptions(min_scale=0.8, force_scrim=True, primary_cta=True), None),
-    ("taller headline", LayoutOptions(min_scale=0.8, primary_cta=True, grow_headline=0.5), None),
-    ("alternate arrangement", LayoutOptions(min_scale=0.8, primary_cta=True,
+    # A single long word (a German compound) may need the readable floor itself.
+    ("smallest readable type", LayoutOptions(min_scale=0.3, force_scrim=True,
+                                             primary_cta=True), None),
+    ("taller headline", LayoutOptions(min_scale=0.8, force_scrim=True, primary_cta=True,
+                                      grow_headline=0.5), None),
+    ("alternate arrangement", LayoutOptions(min_scale=0.8, force_scrim=True, primary_cta=True,
                                             grow_headline=0.6), "product-hero"),
 )
+MAX_SHORTER_COPY = 6
+# Blocks a concept can ship without (whole, or not at all); a headline and CTA always stay.
+DROPPABLE = ("body", "eyebrow", "list", "badge")
 FALLBACK_STYLE = "soft-gradient"
 RTL_LANGUAGES = ("ar", "he", "fa", "ur")
 
@@ -118,9 +127,49 @@ def background_for(style: dict, brand: BrandSpec, template: dict, aspect_class: 
                    product_image: Image.Image | None = None) -> Image.Image:
     if product_image is not None:
         style = style_against_product(style, brand, product_colour(product_image))
+    # Keyed on what repeats within a job (brand palette + style + size + scene horizon), not
+    # on the concept's seed: concepts sharing a style share one painted background.
     return paint_background(style["id"], json.dumps(style, sort_keys=True),
-                            tuple(sorted(brand.colors.items())), size, concept.seed,
+                            tuple(sorted(brand.colors.items())), size, 0,
                             round(_horizon(template, aspect_class), 3), concept.in_situ)
+
+
+def _failed_roles(report: dict[str, Any]) -> list[str]:
+    gate = report["gates"]["text_fits"]
+    return list(dict.fromkeys(f["role"] for f in gate["failures"]))
+
+
+def shorten_content(content: dict[str, Any], roles: list[str], names: tuple[str, ...]
+                    ) -> tuple[dict[str, Any], list[str]] | None:
+    """The content with the failing ``roles`` one step shorter, and what was changed; None
+    when nothing can be shortened any more. A text is replaced by a shorter variant made of
+    whole sentences or clauses, or (for optional blocks) left out."""
+    changed = dict(content)
+    steps = []
+    for role in roles:
+        slot = {"list": None, "wordmark": "brand_name"}.get(role, role)
+        if role == "list":
+            for key in ("value_props", "steps"):
+                items = list(changed.get(key) or [])
+                if len(items) > 1:
+                    longest = max(items, key=len)
+                    items.remove(longest)
+                    changed[key] = items
+                    steps.append(f"list: dropped {longest!r}")
+            continue
+        if slot is None:
+            continue
+        text = changed.get(slot) or ""
+        if not text:
+            continue
+        variants = shorter_variants(text, exclude=names)
+        if variants:
+            changed[slot] = variants[0]
+            steps.append(f"{role}: {variants[0]!r}")
+        elif role in DROPPABLE:
+            changed[slot] = ""
+            steps.append(f"{role}: left out")
+    return (changed, steps) if steps else None
 
 
 def layout_concept(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSpec,
@@ -137,33 +186,59 @@ def layout_concept(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSp
     aspect_class = catalogue.ASPECT_CLASSES[aspect]
     size = catalogue.ASPECT_SIZES[aspect]
     content = content_for(brand, product, concept)
+    names = (product.name, brand.name)
     attempts: list[dict[str, Any]] = []
-    for name, options, alternate in RELAYOUT_ATTEMPTS:
-        chosen = catalogue.template_by_slug(alternate) if alternate else template
-        background = background_for(style, brand, chosen, aspect_class, size, concept,
-                                    content["product_image"])
+    backgrounds: dict[str, Image.Image] = {}
+
+    def attempt(name: str, options: LayoutOptions, chosen: dict) -> tuple[Scene, dict]:
+        if chosen["slug"] not in backgrounds:
+            backgrounds[chosen["slug"]] = background_for(style, brand, chosen, aspect_class,
+                                                         size, concept,
+                                                         content["product_image"])
         scene = build_scene(template=chosen, aspect_class=aspect_class, aspect=aspect, size=size,
-                            background=background, palette=palette_of(brand),
+                            background=backgrounds[chosen["slug"]], palette=palette_of(brand),
                             fonts=fonts_of(brand), content=content, options=options)
         report = run_gates(scene, brand_has_logo=brand.logo is not None)
         attempts.append({"attempt": name, "ok": report["ok"],
                          "failed": [k for k, g in report["gates"].items() if not g["ok"]]})
+        return scene, report
+
+    def done(scene: Scene, report: dict, chosen: dict) -> tuple[Scene, dict[str, Any]]:
+        report.update(attempts=attempts, template=chosen["slug"], style=style["id"],
+                      aspect=aspect, copy={"headline": content["headline"],
+                                           "body": content["body"],
+                                           "eyebrow": content["eyebrow"]})
+        return scene, report
+
+    scene, report = attempt("as designed", LayoutOptions(), template)
+    if report["ok"]:
+        return done(scene, report, template)
+    for _ in range(MAX_SHORTER_COPY):
+        roles = _failed_roles(report)
+        shorter = shorten_content(content, roles, names) if roles else None
+        if shorter is None:
+            break
+        content, steps = shorter
+        scene, report = attempt("shorter copy (" + "; ".join(steps) + ")", LayoutOptions(),
+                                template)
         if report["ok"]:
-            report.update(attempts=attempts, template=chosen["slug"], style=style["id"],
-                          aspect=aspect)
-            return scene, report
+            return done(scene, report, template)
+    for name, options, alternate in RELAYOUT_ATTEMPTS:
+        chosen = catalogue.template_by_slug(alternate) if alternate else template
+        scene, report = attempt(name, options, chosen)
+        if report["ok"]:
+            return done(scene, report, chosen)
     report.update(attempts=attempts, template=template["slug"], style=style["id"],
                   aspect=aspect)
     raise RenderFailed(report)
 
 
 def encode_image(image: Image.Image, fmt: str) -> tuple[bytes, str, str]:
-    buffer = io.BytesIO()
     if fmt == "png":
-        # compress_level 1: ~15% larger than level 6 at a fifth of the time; storage is cheap,
-        # render latency is what the user waits for.
-        image.save(buffer, "PNG", compress_level=1)
-        return buffer.getvalue(), "image/png", "png"
+        pixels = np.asarray(image.convert("RGB") if image.mode not in ("RGB", "RGBA")
+                            else image)
+        return png_encode(pixels), "image/png", "png"
+    buffer = io.BytesIO()
     # Baseline (not progressive): progressive costs ~40% more encode time for a smaller file.
     image.convert("RGB").save(buffer, "JPEG", quality=90, optimize=False)
     return buffer.getvalue(), "image/jpeg", "jpg"

@@ -1,61 +1,22 @@
-"""Bundled fonts: map a brand's family name to a TTF under static/fonts/, by script and weight."""
+"""Bundled fonts for rendering: the TTF for a family, script and weight; FreeType faces; text
+cleaned to what a face can draw. Which bundled family a brand's font becomes is
+``studio.visual.fonts.match_font`` (the scrape uses the same matcher)."""
 
 from __future__ import annotations
 
-import json
 import threading
 import unicodedata
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 from fontTools.ttLib import TTFont
 from PIL import ImageFont
 
-FONTS_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
-DEFAULT_FAMILY = "Inter"
+from studio.visual.fonts import DEFAULT_FAMILY, FONTS_DIR, font_file
+from studio.visual.fonts import match_font as match_family
 
-# Hints for families we do not bundle: a brand's web font maps to the closest classification.
-_CLASS_HINTS = (
-    ("mono", "mono"), ("code", "mono"), ("courier", "mono"),
-    ("script", "script"), ("hand", "script"), ("brush", "script"), ("pacifico", "script"),
-    ("bebas", "display"), ("oswald", "display"), ("impact", "display"), ("condensed", "display"),
-    ("anton", "display"), ("league", "display"), ("black", "display"), ("druk", "display"),
-    ("serif", "serif"), ("garamond", "serif"), ("times", "serif"), ("georgia", "serif"),
-    ("playfair", "serif"), ("didot", "serif"), ("bodoni", "serif"), ("baskerville", "serif"),
-    ("caslon", "serif"), ("libre", "serif"), ("merriweather", "serif"), ("canela", "serif"),
-)
-_CLASS_DEFAULT = {"sans": "Inter", "serif": "Playfair Display", "display": "Anton",
-                  "mono": "JetBrains Mono", "script": "Dancing Script"}
-
-
-@cache
-def font_catalogue() -> tuple[dict, ...]:
-    """static/fonts/catalogue.json: the bundled families, their weights and scripts."""
-    with open(FONTS_DIR / "catalogue.json", encoding="utf-8") as fh:
-        return tuple(json.load(fh))
-
-
-def _by_family() -> dict[str, dict]:
-    return {entry["family"].casefold(): entry for entry in font_catalogue()}
-
-
-@lru_cache(maxsize=256)
-def match_family(family: str | None) -> str:
-    """The bundled family closest to ``family`` (exact name, slug, then classification)."""
-    if not family:
-        return DEFAULT_FAMILY
-    wanted = family.split(",")[0].strip().strip("'\"").casefold()
-    index = _by_family()
-    if wanted in index:
-        return index[wanted]["family"]
-    for entry in font_catalogue():
-        if entry["slug"] == wanted.replace(" ", "-"):
-            return entry["family"]
-    if "sans" not in wanted:
-        for hint, classification in _CLASS_HINTS:
-            if hint in wanted:
-                return _CLASS_DEFAULT[classification]
-    return DEFAULT_FAMILY
+__all__ = ["DEFAULT_FAMILY", "EMOJI_FONT", "FONTS_DIR", "clean_text", "covered_codepoints",
+           "detect_script", "font_path", "is_emoji", "is_rtl", "load_font", "match_family"]
 
 
 def detect_script(text: str) -> str:
@@ -66,7 +27,8 @@ def detect_script(text: str) -> str:
             return "arabic"
         if 0x0590 <= code <= 0x05FF:
             return "hebrew"
-        if 0x3040 <= code <= 0x30FF or 0x4E00 <= code <= 0x9FFF or 0xAC00 <= code <= 0xD7AF:
+        if (0x3000 <= code <= 0x30FF or 0x4E00 <= code <= 0x9FFF or 0xAC00 <= code <= 0xD7AF
+                or 0xFF00 <= code <= 0xFFEF):
             return "cjk"
     return "latin"
 
@@ -75,17 +37,15 @@ def is_rtl(text: str) -> bool:
     return detect_script(text) in ("arabic", "hebrew")
 
 
-_SCRIPT_FAMILY = {"arabic": "Noto Sans Arabic", "hebrew": "Noto Sans Hebrew"}
+_SCRIPT_FAMILY = {"arabic": "Noto Sans Arabic", "hebrew": "Noto Sans Hebrew",
+                  "cjk": "Noto Sans CJK"}
 
 
 def font_path(family: str, weight: int, text: str = "") -> Path:
     """TTF path for ``family`` at the nearest bundled weight, switching family for RTL scripts."""
     script = detect_script(text)
     chosen = _SCRIPT_FAMILY.get(script) or match_family(family)
-    entry = _by_family()[chosen.casefold()]
-    weights = {int(w): rel for w, rel in entry["weights"].items()}
-    nearest = min(weights, key=lambda w: (abs(w - weight), -w))
-    return FONTS_DIR / weights[nearest]
+    return FONTS_DIR / (font_file(chosen, weight) or font_file(DEFAULT_FAMILY, weight) or "")
 
 
 _thread_fonts = threading.local()

@@ -13,9 +13,8 @@ from .colour import RGB
 
 
 def open_image(data: bytes) -> Image.Image:
-    image = Image.open(io.BytesIO(data))
-    image = ImageOps.exif_transpose(image)
-    return image.convert("RGBA")
+    image: Image.Image = Image.open(io.BytesIO(data))
+    return ImageOps.exif_transpose(image).convert("RGBA")
 
 
 def _border_colour(rgb: np.ndarray) -> tuple[np.ndarray, float]:
@@ -155,7 +154,7 @@ def product_sprite(product: Image.Image, box_w: int, box_h: int, *, zoom: float 
     """
     scale = min(box_w / product.width, box_h / product.height) * zoom
     pw, ph = max(1, int(product.width * scale)), max(1, int(product.height * scale))
-    scaled = product.resize((pw, ph), Image.LANCZOS)
+    scaled = product.resize((pw, ph), Image.Resampling.LANCZOS)
     extra_h = int(ph * 0.35) if reflect else int(ph * 0.06)
     pad_x = int(pw * 0.3)
     sprite = Image.new("RGBA", (pw + pad_x * 2, ph + extra_h + int(ph * 0.04)), (0, 0, 0, 0))

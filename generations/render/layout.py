@@ -295,13 +295,14 @@ class SceneBuilder:
             return
         glow = max((self.palette[r] for r in ("primary", "accent", "secondary", "text")),
                    key=lambda c: float(np.linalg.norm(np.array(c) - product_rgb)))
-        glow = mix(tuple(int(v) for v in under_rgb), glow, 0.55)
+        under_colour = (int(under_rgb[0]), int(under_rgb[1]), int(under_rgb[2]))
+        glow = mix(under_colour, glow, 0.55)
         q = 4  # drawn at quarter resolution: it is a blur anyway
         gw, gh = int(w * 1.5) // q, int(h * 1.3) // q
         mask = Image.new("L", (gw, gh), 0)
         ImageDraw.Draw(mask).ellipse((gw * 0.22, gh * 0.2, gw * 0.78, gh * 0.86), fill=255)
         mask = mask.filter(ImageFilter.GaussianBlur(gw * 0.12)).resize((gw * q, gh * q),
-                                                                         Image.BILINEAR)
+                                                                         Image.Resampling.BILINEAR)
         sprite = Image.new("RGBA", mask.size, (*glow, 255))
         sprite.putalpha(mask)
         self._place(Sprite("panel", sprite, x + w // 2 - sprite.width // 2,
@@ -334,7 +335,7 @@ class SceneBuilder:
         if layer.get("box"):
             box_colour = self._colour(layer.get("box_color", "#FFFFFF"))
             box_fill = (*box_colour, 240)
-            colour = readable_on(box_colour) if required else box_colour
+            colour: RGB | None = readable_on(box_colour) if required else box_colour
             samples = np.array([luminance(box_colour)])
         else:
             colour = None if self.options.force_scrim else self._text_colour(
@@ -352,12 +353,13 @@ class SceneBuilder:
             scrim = Image.new("RGBA", (ink[2] - ink[0] + pad * 2, ink[3] - ink[1] + pad * 2),
                               (0, 0, 0, 0))
             ImageDraw.Draw(scrim).rounded_rectangle((0, 0, scrim.width - 1, scrim.height - 1),
-                                                    radius=pad, fill=(*scrim_colour, 225))
+                                                    radius=pad, fill=(*scrim_colour, 245))
             self._place(Sprite("scrim", scrim, x + ink[0] - pad, y + ink[1] - pad))
+        drawn = colour or (0, 0, 0)  # what draw_text_block used when there are no lines
         if box_fill is not None:
-            measured = contrast_ratio(colour, box_fill[:3])
+            measured = contrast_ratio(drawn, (box_fill[0], box_fill[1], box_fill[2]))
         else:
-            measured = _mask_contrast(self.canvas, sprite, x, y, colour)
+            measured = _mask_contrast(self.canvas, sprite, x, y, drawn)
         self._place(Sprite(role, sprite, x, y,
                            words=word_boxes(fit, w, h, align, valign, style.tracking)))
         # Optical overhang (a serif R or Y reaching a few px left of its origin) is allowed;
@@ -378,7 +380,9 @@ class SceneBuilder:
         if not text:
             return
         if layer.get("quote"):
-            text = f"\u201c{text}\u201d"
+            # Japanese quotes with corner brackets; everyone else here with curly quotes.
+            japanese = any("\u3040" <= c <= "\u30ff" for c in text)
+            text = f"\u300c{text}\u300d" if japanese else f"\u201c{text}\u201d"
         required = AA_LARGE if slot == "headline" else AA_BODY
         self._text(role=slot, text=text, box=_px(layer["frame"], self.w, self.h), layer=layer,
                    required=required)
@@ -401,18 +405,25 @@ class SceneBuilder:
         samples = _luminance_samples(self.canvas, (bx, fy, bw, fh))
         fill_role = "primary" if self.options.primary_cta else layer.get("fill", "primary")
         fill = self._colour(fill_role)
+        fill_rgba: tuple[int, int, int, int] | None
+        border: RGB | None
         if outline:
-            ink = self._text_colour("cta", samples, AA_BODY, None) or readable_on(fill)
-            colour, fill_rgba, border = ink, None, ink
+            ink_colour = self._text_colour("cta", samples, AA_BODY, None) or readable_on(fill)
+            colour, fill_rgba, border = ink_colour, None, ink_colour
         else:
+            border = None
             if worst_contrast(fill, samples) < 1.25:
-                fill = mix(fill, readable_on(fill), 0.25)  # keep the button visible
+                # The button would melt into a background of its own lightness: ring it in
+                # whatever stands out there, and keep the brand's fill as it is (a shifted
+                # fill is no longer the brand colour the ad has to show).
+                border = max(((255, 255, 255), (17, 17, 17)),
+                             key=lambda ring: worst_contrast(ring, samples))
             colour = readable_on(fill)
             for role in ("background", "text", "secondary"):
                 if contrast_ratio(self.palette[role], fill) >= AA_BODY:
                     colour = self.palette[role]
                     break
-            fill_rgba, border = (*fill, 255), None
+            fill_rgba = (fill[0], fill[1], fill[2], 255)
         button = Image.new("RGBA", (bw, fh), (0, 0, 0, 0))
         draw = ImageDraw.Draw(button)
         radius = fh // 2 if layer.get("radius") is None else int(layer["radius"] * fh)
@@ -439,19 +450,34 @@ class SceneBuilder:
         logo_bytes = self.content.get("logo")
         samples = _luminance_samples(self.canvas, (x, y, w, h))
         if not logo_bytes:
+            # A long brand name ("Oat & Ember Provisions Company of Portland") takes two
+            # lines at a smaller size rather than being cut or refused.
             style_layer = {"font": "heading", "weight": 700, "case": "upper", "tracking": 0.08,
-                           "size": [min(0.014, h / self.h * 0.6), h / self.h * 0.8],
-                           "max_lines": 1, "align": align, "valign": "middle"}
-            self._text(role="wordmark", text=self.content.get("brand_name", ""), box=(x, y, w, h),
-                       layer=style_layer, required=AA_LARGE)
+                           "size": [min(0.011, h / self.h * 0.4), h / self.h * 0.8],
+                           "max_lines": 2 if len(self.content.get("brand_name", "")) > 18
+                           else 1, "align": align, "valign": "middle", "line_height": 1.05}
+            name = self.content.get("brand_name", "")
+            if len(name) > 18:
+                # A long name gets the width of its row (within the margins), not a logo slot.
+                margin = int(self.w * 0.08)
+                wide = max(w, self.w - 2 * margin) if align == "center" else max(
+                    w, min(self.w - margin - x, x + w - margin))
+                if align == "center":
+                    x = max(margin, min(x + w // 2 - wide // 2, self.w - margin - wide))
+                elif align == "right":
+                    x = x + w - wide
+                w = wide
+            self._text(role="wordmark", text=name, box=(x, y, w, h), layer=style_layer,
+                       required=AA_LARGE)
             return
         logo = prepare_logo(logo_bytes)
         scale = min(w / logo.width, h / logo.height)
         lw, lh = max(1, int(logo.width * scale)), max(1, int(logo.height * scale))
-        image = logo.resize((lw, lh), Image.LANCZOS)
+        image = logo.resize((lw, lh), Image.Resampling.LANCZOS)
         opaque = np.asarray(image.convert("RGBA")).reshape(-1, 4)
         opaque = opaque[opaque[:, 3] > 128][:, :3]
-        logo_rgb = tuple(int(v) for v in opaque.mean(axis=0)) if len(opaque) else (0, 0, 0)
+        mean = opaque.mean(axis=0) if len(opaque) else (0, 0, 0)
+        logo_rgb = (int(mean[0]), int(mean[1]), int(mean[2]))
         lx = {"left": x, "right": x + w - lw}.get(align, x + (w - lw) // 2)
         ly = y + (h - lh) // 2
         if worst_contrast(logo_rgb, samples) < 2.0:
@@ -559,10 +585,9 @@ class SceneBuilder:
         style = TextStyle(family=self.fonts.get(layer.get("font", "body"), "Inter"),
                           weight=layer.get("weight", 600))
         samples = _luminance_samples(self.canvas, (x, y, w, h))
-        colour = self._text_colour("body", samples, AA_BODY, None)
-        scrim = colour is None
-        if scrim:
-            colour = readable_on(self.palette["background"])
+        chosen = self._text_colour("body", samples, AA_BODY, None)
+        scrim = chosen is None
+        colour = chosen if chosen is not None else readable_on(self.palette["background"])
         for size in range(hi, lo - 1, -2):
             marker = int(size * 1.15)
             text_w = w - marker - int(size * 0.6)

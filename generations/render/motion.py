@@ -8,6 +8,7 @@ its gates) and hold the CTA. Static layers are cached; only what moves is recomp
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import tempfile
@@ -56,9 +57,19 @@ ENTRANCES: dict[str, tuple[float, float, str]] = {
     "product": (0.05, 0.85, "rise"), "product_alt": (0.2, 0.7, "fade"),
     "logo": (0.15, 0.5, "fade"), "wordmark": (0.15, 0.5, "fade"), "eyebrow": (0.3, 0.4, "fade"),
     "headline": (0.35, 1.0, "slide_up"), "stars": (0.6, 0.4, "fade"),
-    "body": (1.0, 0.5, "slide_up"), "list": (1.0, 0.6, "slide_up"), "label": (0.9, 0.4, "fade"),
-    "badge": (1.3, 0.45, "pop"), "cta": (1.6, 0.5, "pop"),
+    "body": (0.35, 0.5, "slide_up"), "list": (0.35, 0.6, "slide_up"), "label": (0.3, 0.4, "fade"),
+    "badge": (0.5, 0.45, "pop"), "cta": (0.7, 0.5, "pop"),
 }
+# Frame 0 is the platform's thumbnail and the first thing a scrolling viewer sees: the hook
+# (headline, product, brand, and what they sit on) is already there, finished and readable,
+# and *settles* into place (a small drift or scale, fully opaque) while the supporting lines
+# and the CTA animate in within the first second.
+HOOK_ROLES = ("panel", "gradient", "scrim", "product", "product_alt", "logo", "wordmark",
+              "eyebrow", "headline", "stars")
+SETTLE = {"rise": "settle_rise", "slide_up": "settle_rise", "slide_left": "settle_left",
+          "scale": "settle_scale", "pop": "settle_scale", "words": "settle_scale",
+          "mask": "settle_left", "fade": "settle_scale"}
+SETTLE_SECONDS = 1.2
 
 
 @dataclass
@@ -92,6 +103,12 @@ def entrance_state(kind: str, p: float, height: int) -> LayerState:
         return LayerState(reveal=clamp01(p), mode="words")
     if kind == "mask":
         return LayerState(reveal=ease_in_out(p), mode="mask")
+    if kind == "settle_rise":
+        return LayerState(dy=(1 - e) * height * 0.012)
+    if kind == "settle_left":
+        return LayerState(dx=(1 - e) * height * 0.012)
+    if kind == "settle_scale":
+        return LayerState(scale=1.045 - 0.045 * e)
     return LayerState()
 
 
@@ -134,7 +151,7 @@ class CameraBackground:
         if index not in self.levels:
             z = 1.0 + index * self.STEP
             self.levels[index] = self.background.resize((round(self.w * z), round(self.h * z)),
-                                                        Image.BILINEAR)
+                                                        Image.Resampling.BILINEAR)
         return self.levels[index]
 
     def frame(self, zoom: float, pan_x: float, pan_y: float) -> Image.Image:
@@ -152,7 +169,7 @@ class DistortedBackground:
     def __init__(self, background: Image.Image, kind: str, amount: float, centre: tuple[int, int],
                  loop_frames: int = 12):
         w, h = background.size
-        small = np.asarray(background.resize((w // 2, h // 2), Image.BILINEAR))
+        small = np.asarray(background.resize((w // 2, h // 2), Image.Resampling.BILINEAR))
         sh, sw = small.shape[:2]
         ys, xs = np.mgrid[0:sh, 0:sw].astype(np.float32)
         cx, cy = centre[0] / 2, centre[1] / 2
@@ -172,7 +189,7 @@ class DistortedBackground:
             sx = np.clip(sx, 0, sw - 1).astype(np.int32)
             sy = np.clip(sy, 0, sh - 1).astype(np.int32)
             warped = Image.fromarray(small[sy, sx])
-            self.frames.append(warped.resize((w, h), Image.BILINEAR))
+            self.frames.append(warped.resize((w, h), Image.Resampling.BILINEAR))
 
     def frame(self, t: float) -> Image.Image:
         # The loop runs at ~6 distinct frames per second, blended for smoothness.
@@ -210,10 +227,10 @@ def _particle_sprite(kind: str, size: int, colour: RGB, rng: np.random.Generator
                    (c - k, c + k), (c - r, c), (c - k, c - k)], fill=(*colour, 235))
     elif kind == "petals":
         d.ellipse((pad, pad + s * 0.25, pad + s, pad + s * 0.75), fill=(*colour, 225))
-        image = image.rotate(float(rng.integers(0, 180)), resample=Image.BICUBIC)
+        image = image.rotate(float(rng.integers(0, 180)), resample=Image.Resampling.BICUBIC)
     elif kind == "confetti":
         d.rectangle((pad, pad + s * 0.3, pad + s, pad + s * 0.6), fill=(*colour, 240))
-        image = image.rotate(float(rng.integers(0, 180)), resample=Image.BICUBIC)
+        image = image.rotate(float(rng.integers(0, 180)), resample=Image.Resampling.BICUBIC)
     elif kind == "steam":
         d.ellipse(box, fill=(*colour, 70))
         image = image.filter(ImageFilter.GaussianBlur(s * 0.22))
@@ -339,9 +356,10 @@ class LightSweep:
         band_w = int(w * 0.35)
         ramp = np.sin(np.linspace(0, math.pi, band_w, dtype=np.float32)) ** 2
         mask = Image.fromarray((np.tile(ramp, (h // 2, 1)) * 70).astype(np.uint8), "L")
-        mask = mask.resize((band_w, h), Image.BILINEAR)
-        self.mask = mask.transform(mask.size, Image.AFFINE, (1, 0.35, -h * 0.175, 0, 1, 0),
-                                   resample=Image.BILINEAR)
+        mask = mask.resize((band_w, h), Image.Resampling.BILINEAR)
+        self.mask = mask.transform(mask.size, Image.Transform.AFFINE,
+                                   (1, 0.35, -h * 0.175, 0, 1, 0),
+                                   resample=Image.Resampling.BILINEAR)
 
     def draw(self, frame: Image.Image, t: float) -> None:
         p = (t - self.start) / self.length
@@ -381,12 +399,15 @@ class SceneAnimator:
     # -- layer timeline
     def _entrance(self, sprite: Sprite) -> tuple[float, float, str]:
         start, length, kind = ENTRANCES.get(sprite.role, (0.2, 0.5, "fade"))
-        if sprite.role == "product":
+        if sprite.role in ("product", "product_alt"):
             kind = self.recipe.get("product", kind)
-        if sprite.role == "headline":
+        if sprite.role in ("headline", "body", "list"):
             kind = self.recipe.get("text", kind)
-            if kind == "words":
+            if kind == "words" and sprite.role != "headline":
                 length = max(length, 0.3 * max(1, len(sprite.words)) * 0.6)
+        if sprite.role in HOOK_ROLES:
+            # Visible from frame 0; the recipe's entrance becomes how it settles.
+            return -1e-6, SETTLE_SECONDS * self.time_scale, SETTLE.get(kind, "settle_scale")
         return start * self.time_scale, length * self.time_scale, kind
 
     def _with_opacity(self, index: int, sprite: Sprite, opacity: float) -> Image.Image:
@@ -409,7 +430,7 @@ class SceneAnimator:
             self.opacity_cache[key] = sprite.image.resize(
                 (max(1, int(sprite.image.width * factor)), max(1, int(sprite.image.height
                                                                       * factor))),
-                Image.BILINEAR)
+                Image.Resampling.BILINEAR)
         return self.opacity_cache[key]
 
     def _reveal_words(self, sprite: Sprite, fraction: float) -> Image.Image:
@@ -458,7 +479,7 @@ class SceneAnimator:
             if image is sprite.image and p >= 1:
                 image = self._scaled(index, sprite, state.scale)
             else:
-                image = image.resize((w, h), Image.BILINEAR)
+                image = image.resize((w, h), Image.Resampling.BILINEAR)
         if state.opacity < 0.999:
             if image is sprite.image:
                 image = self._with_opacity(index, sprite, state.opacity)
@@ -473,14 +494,16 @@ class SceneAnimator:
         if self.distorted is not None:
             frame = self.distorted.frame(t)
         else:
+            assert self.camera_bg is not None  # one of the two backgrounds is always built
             frame = self.camera_bg.frame(zoom, pan_x, pan_y)
         recipe = self.recipe
         if recipe.get("mask"):
             self._swatch(frame, t)
-        behind = self.particles is not None and self.particles.kind in ("bokeh", "steam")
+        particles = self.particles
+        behind = particles is not None and particles.kind in ("bokeh", "steam")
         intensity = 0.7 + 0.3 * math.sin(t * 4) if recipe.get("pulse") else 1.0
-        if behind:
-            self.particles.draw(frame, t, intensity)
+        if particles is not None and behind:
+            particles.draw(frame, t, intensity)
         for i, sprite in enumerate(self.scene.sprites):
             self._draw_sprite(frame, i, sprite, t, zoom, (pan_x, pan_y))
         if self.particles is not None and not behind:
@@ -576,20 +599,31 @@ def encode_mp4(frames, *, size: tuple[int, int], count: int, audio: np.ndarray |
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
-        if audio_stream is not None:
+        if audio_stream is not None and audio is not None:
             chunk = 1024
             for offset in range(0, audio.shape[1], chunk):
                 piece = np.ascontiguousarray(audio[:, offset:offset + chunk])
-                frame = av.AudioFrame.from_ndarray(piece, format="fltp", layout="stereo")
-                frame.sample_rate = rate
-                frame.pts = offset
-                for packet in audio_stream.encode(frame):
+                sound = av.AudioFrame.from_ndarray(piece, format="fltp", layout="stereo")
+                sound.sample_rate = rate
+                sound.pts = offset
+                for packet in audio_stream.encode(sound):
                     container.mux(packet)
             for packet in audio_stream.encode():
                 container.mux(packet)
         container.close()
         with open(path, "rb") as fh:
             return fh.read()
+
+
+POSTER_QUALITY = 88
+
+
+def poster_jpeg(frame: Image.Image) -> bytes:
+    """The video's poster: its first frame (a finished ad, see HOOK_ROLES) as a JPEG, so every
+    player shows the hook before the first byte of video has loaded."""
+    buffer = io.BytesIO()
+    frame.convert("RGB").save(buffer, "JPEG", quality=POSTER_QUALITY)
+    return buffer.getvalue()
 
 
 def frame_count(duration: float) -> int:
@@ -603,15 +637,24 @@ def render_scene_video(scene: Scene, prompt: dict, *, duration: float, seed: int
     animator = SceneAnimator(scene, prompt["recipe"], duration, seed)
     count = frame_count(duration)
     audio = music_bed(duration, seed) if bgm else None
-    content = encode_mp4((animator.frame(i) for i in range(count)),
-                         size=(scene.width, scene.height), count=count, audio=audio)
+    first: list[Image.Image] = []
+
+    def frames():
+        for i in range(count):
+            frame = animator.frame(i)
+            if i == 0:
+                first.append(frame.copy())
+            yield frame
+
+    content = encode_mp4(frames(), size=(scene.width, scene.height), count=count, audio=audio)
     elapsed = time.perf_counter() - started
     report = dict(gate_report or {})
     report["video"] = {"frames": count, "fps": FPS, "animation_prompt": prompt["name"],
-                       "audio": bgm}
+                       "audio": bgm, "poster_frame": 0}
     return RenderedFile(kind="video", aspect=scene.aspect, width=scene.width,
                         height=scene.height, duration=count / FPS, content=content,
                         mime="video/mp4", extension="mp4", gate_report=report,
+                        poster=poster_jpeg(first[0]),
                         timings={"video_s": round(elapsed, 3),
                                  "fps": round(count / elapsed, 1)})
 
@@ -624,7 +667,7 @@ def _cover(data: bytes, size: tuple[int, int], zoom: float) -> Image.Image:
     w, h = int(size[0] * zoom), int(size[1] * zoom)
     scale = max(w / image.width, h / image.height)
     image = image.resize((max(w, int(image.width * scale)), max(h, int(image.height * scale))),
-                         Image.LANCZOS)
+                         Image.Resampling.LANCZOS)
     x, y = (image.width - w) // 2, (image.height - h) // 2
     return image.crop((x, y, x + w, y + h))
 
@@ -638,7 +681,7 @@ def transition_video(first: bytes, last: bytes, *, size: str = "9:16",
     a, b = _cover(first, (w, h), 1.0), _cover(last, (w, h), 1.0)
     ramp = np.clip(np.linspace(-1, 2, w * 2, dtype=np.float32), 0, 1)
     gradient = Image.fromarray((ramp * 255).astype(np.uint8)[None, :].repeat(8, 0), "L")
-    gradient = gradient.resize((w * 2, h), Image.BILINEAR)
+    gradient = gradient.resize((w * 2, h), Image.Resampling.BILINEAR)
     count = frame_count(duration)
     started = time.perf_counter()
 
@@ -660,6 +703,7 @@ def transition_video(first: bytes, last: bytes, *, size: str = "9:16",
                         content=content, mime="video/mp4", extension="mp4",
                         gate_report={"ok": True, "video": {"frames": count, "fps": FPS,
                                                            "transition": True}},
+                        poster=poster_jpeg(a),
                         timings={"video_s": round(elapsed, 3)})
 
 

@@ -140,3 +140,4 @@ class RenderedFile:
     extension: str
     gate_report: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    poster: bytes | None = None  # videos: the first frame as a JPEG

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -38,11 +39,45 @@ class TextFit:
     reason: str = ""
 
 
+_CJK_BREAKABLE = re.compile(r"[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]")
+# Kinsoku: these never start a line (closing punctuation) or end one (opening brackets).
+_NO_LINE_START = set("、。，．！？：；）」』】〉》〕ー・…"
+                     "ぁぃぅぇぉっゃゅょ"
+                     "ァィゥェォッャュョ,.!?:;)")
+_NO_LINE_END = set("（「『【〈《〔(")
+
+
 def _tokens(text: str) -> tuple[list[str], str]:
-    """Words, or characters for scripts written without spaces (CJK wraps per character)."""
-    if detect_script(text) == "cjk" and " " not in text.strip():
-        return list(text), ""
-    return text.split(), " "
+    """Words, or for Chinese and Japanese each character (they wrap between any two), with
+    Latin words and Hangul words kept whole and kinsoku punctuation kept with its neighbour.
+    CJK tokens carry their own spaces (joiner ""); lines are stripped when drawn."""
+    if detect_script(text) != "cjk" or not _CJK_BREAKABLE.search(text):
+        return text.split(), " "
+    tokens: list[str] = []
+    word = ""
+    for char in text:
+        if _CJK_BREAKABLE.match(char):
+            if word:
+                tokens.append(word)
+                word = ""
+            tokens.append(char)
+        elif char.isspace():
+            if word:
+                tokens.append(word + " ")
+                word = ""
+            elif tokens:
+                tokens[-1] = tokens[-1].rstrip() + " "
+        else:
+            word += char
+    if word:
+        tokens.append(word)
+    merged: list[str] = []
+    for token in tokens:
+        if merged and (token[:1] in _NO_LINE_START or merged[-1][-1:] in _NO_LINE_END):
+            merged[-1] += token
+        else:
+            merged.append(token)
+    return merged, ""
 
 
 def _runs(line: str) -> list[tuple[str, bool]]:
@@ -98,7 +133,7 @@ def wrap(tokens: list[str], joiner: str, width: float, measure) -> list[str] | N
         current = token
     if current:
         lines.append(current)
-    return lines
+    return [line.strip() for line in lines] if not joiner else lines
 
 
 def balance(tokens: list[str], joiner: str, width: float, measure, lines: list[str]) -> list[str]:

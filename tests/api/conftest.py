@@ -11,7 +11,7 @@ from django.test import Client
 
 from api.keys import api_key_create
 from billing import services as ledger
-from billing.selectors import account_for_workspace
+from billing.services import account_for_workspace
 from brands.models import Brand, Product
 from generations.models import Job
 from tests.studio.factories import WorkspaceFactory

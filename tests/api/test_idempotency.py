@@ -12,7 +12,7 @@ from django.utils import timezone
 from api.keys import api_key_create
 from api.models import IdempotencyRecord
 from billing import services as ledger
-from billing.selectors import account_for_workspace
+from billing.services import account_for_workspace
 from brands.models import Brand
 from generations.briefs import AdBrief
 from generations.models import Job

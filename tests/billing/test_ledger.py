@@ -6,8 +6,10 @@ from django.db import IntegrityError, transaction
 
 from billing import pricing, services
 from billing.exceptions import InsufficientCredits, LedgerConflict
-from billing.models import LedgerEntry
-from billing.selectors import account_for_workspace, balance_summary, ledger_drift
+from billing.models import CreditAccount, LedgerEntry
+from billing.selectors import balance_summary, ledger_drift
+from billing.services import account_for_workspace
+from studio.exceptions import Conflict, InvalidInput
 from studio.services import workspace_create
 from tests.studio.factories import UserFactory
 
@@ -109,9 +111,10 @@ def test_refund_gives_back_and_is_capped_by_the_debit(account):
 
     services.refund(account=account, credits=10, reference="job:3:refund:a", job_id="3")
     services.refund(account=account, credits=10, reference="job:3:refund:a", job_id="3")
-    with pytest.raises(ValueError, match="cannot refund 6 more"):
+    with pytest.raises(Conflict, match="cannot refund 6 more") as refused:
         services.refund(account=account, credits=6, reference="job:3:refund:b", job_id="3")
 
+    assert (refused.value.code, refused.value.status) == ("refund_exceeds_charge", 409)
     account.refresh_from_db()
     assert account.balance == 45
     assert account.lifetime_used == 5
@@ -119,8 +122,10 @@ def test_refund_gives_back_and_is_capped_by_the_debit(account):
 
 
 def test_grant_requires_memo_and_records_actor(account, owner):
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidInput) as refused:
         services.grant(account=account, credits=10, memo="  ")
+    assert (refused.value.code, refused.value.field, refused.value.status) == (
+        "memo_required", "memo", 400)
 
     entry = services.grant(account=account, credits=100, memo="Launch promo", actor=owner)
 
@@ -137,7 +142,15 @@ def test_adjustment_may_take_balance_below_zero(account):
         services.debit(account=account, credits=1, reference="job:neg")
 
 
+def test_balance_summary_reads_an_unopened_account_as_empty_and_writes_nothing(workspace):
+    summary = balance_summary(workspace)
+
+    assert (summary["credits_balance"], summary["auto_recharge_credits"]) == (0, None)
+    assert not CreditAccount.objects.filter(workspace=workspace).exists()
+
+
 def test_balance_summary_has_dessert_fields(workspace, pack):
+    account_for_workspace(workspace)
     summary = balance_summary(workspace)
 
     assert summary == {

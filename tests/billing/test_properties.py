@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from billing import services
 from billing.exceptions import InsufficientCredits
 from billing.models import CreditAccount
+from studio.exceptions import Conflict
 from tests.billing.factories import CreditAccountFactory
 
 operations = st.lists(
@@ -52,7 +53,7 @@ def test_any_interleaving_keeps_the_ledger_consistent(ops):
             try:
                 services.refund(account=account, credits=credits,
                                 reference=f"job:{job}:refund:{number}", job_id=job)
-            except ValueError:
+            except Conflict:
                 assert refunded.get(job, 0) + credits > taken
             else:
                 refunded[job] = refunded.get(job, 0) + credits

@@ -18,6 +18,7 @@ from billing.exceptions import InsufficientCredits
 from billing.models import CheckoutSession, CreditAccount, LedgerEntry, StripeEvent
 from billing.services import payments, recharge
 from billing.tasks import auto_recharge_account
+from studio.exceptions import InvalidInput
 from tests.billing.conftest import wait_for
 
 pytestmark = [
@@ -123,7 +124,9 @@ def test_bad_signature_is_refused_and_grants_nothing(funded, owner_client, clien
 
     assert (wrong.status_code, missing.status_code, tampered.status_code) == (400, 400, 400)
     assert not LedgerEntry.objects.filter(kind="purchase").exists()
-    assert not StripeEvent.objects.exists()
+    # Only the forged event is checked: the Stripe server's own genuine events (the checkout
+    # created a customer) may land at any moment.
+    assert not StripeEvent.objects.filter(event_id="evt_forged").exists()
     funded.refresh_from_db()
     assert funded.balance == 50
 
@@ -189,7 +192,7 @@ def test_dispute_claws_credits_back(funded, owner_client, stripe_on, pack, strip
 
 def enable_auto_recharge(account, pack, threshold=20):
     return recharge.settings_update(account=account, enabled=True, threshold=threshold,
-                                    pack_id=pack.pk)
+                                    pack_id=pack.pk, by=None)
 
 
 def test_auto_recharge_pays_for_a_debit_the_balance_cannot(funded, owner, pack, stripe_client):
@@ -311,7 +314,7 @@ def test_debit_under_threshold_recharges_in_background(funded, owner, pack, stri
 
 
 def test_auto_recharge_needs_a_saved_card(funded, pack):
-    with pytest.raises(ValueError, match="Save a card first"):
+    with pytest.raises(InvalidInput, match="Save a card first"):
         enable_auto_recharge(funded, pack)
     assert CreditAccount.objects.get(pk=funded.pk).auto_recharge_enabled is False
 

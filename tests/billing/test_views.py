@@ -23,10 +23,29 @@ def test_billing_page_without_stripe_says_payments_are_off(owner_client, account
 
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Payments are off on this installation." in body
-    assert "grantcredits" in body
+    assert "Buying credits is not switched on for this studio." in body
+    assert "ask them to top up <em>Acme Skincare</em>" in body
+    assert "grantcredits" not in body
+    assert "STRIPE_" not in body
     assert 'id="credits-balance">50 ' in body
     assert "Buy with card" not in body
+    assert "Video ·" not in body  # API-only models are not on the marketer's price list
+
+
+def test_the_ledger_opened_directly_is_a_whole_page_with_job_links(owner_client, account,
+                                                                   workspace):
+    from generations.models import Job
+
+    job = Job.objects.create(workspace=workspace, credits_charged=5)
+    services.debit(account=account, credits=5, reference=f"job:{job.public_id}",
+                   job_id=job.public_id, memo="Job of 1 static ad")
+
+    response = owner_client.get(reverse("billing:ledger"))
+
+    body = response.content.decode()
+    assert "<html" in body
+    assert "<h1>Transactions</h1>" in body
+    assert f'href="{reverse("generations:job", args=[job.public_id])}"' in body
 
 
 def test_checkout_without_stripe_is_refused_politely(owner_client, account, settings, pack):
@@ -35,7 +54,7 @@ def test_checkout_without_stripe_is_refused_politely(owner_client, account, sett
     response = owner_client.post(reverse("billing:checkout", args=[pack.pk]), follow=True)
 
     assert response.redirect_chain[-1][0] == reverse("billing:overview")
-    assert "Payments are off" in response.content.decode()
+    assert "Buying credits is not switched on for this studio" in response.content.decode()
 
 
 def test_ledger_is_paginated_and_filterable(owner_client, history):

@@ -4,51 +4,17 @@ from decimal import Decimal
 
 import pytest
 
-from brands.fonts import classify, match_font
 from brands.scrape import extract
 from brands.scrape.colors import parse_css_color
+from brands.scrape.dna import font_candidates
+from brands.scrape.evidence import Candidates
+from studio.visual.fonts import classify, match_font
 
 BASE = "https://shop.example/"
 
 
 def tree(html):
     return extract.parse_html(html)
-
-
-@pytest.mark.parametrize("html, expected", [
-    ('<meta property="og:site_name" content="Acme"><title>Home | Other</title>',
-     ("Acme", "og:site_name")),
-    ('<script type="application/ld+json">{"@type":"Organization","name":"Ld Co"}</script>'
-     "<title>x</title>", ("Ld Co", "json-ld")),
-    ("<title>Home | Glow Skincare</title>", ("Glow Skincare", "title")),
-    ("<title>Shopexample – the best shop</title>", ("Shopexample", "title")),
-])
-def test_name(html, expected):
-    assert extract.extract_name(tree(html), "https://www.shopexample.com/") == expected
-
-
-def test_name_falls_back_to_the_domain():
-    assert extract.extract_name(tree("<p>hi</p>"), "https://www.glow.example/") == \
-        ("Glow", "domain")
-
-
-def test_logo_candidates_in_order_of_trust():
-    html = """
-    <link rel="icon" href="/favicon.ico"><link rel="apple-touch-icon" href="/apple.png">
-    <script type="application/ld+json">{"@context":"https://schema.org","@graph":[
-      {"@type":"Organization","logo":{"@type":"ImageObject","url":"/brand/logo.png"}}]}</script>
-    <header><a class="site-logo" href="/"><img src="/img/header.png" alt="Shop"></a></header>
-    """
-    urls = [u for u, _ in extract.logo_candidates(tree(html), BASE)]
-    assert urls == [BASE + "brand/logo.png", BASE + "img/header.png", BASE + "apple.png",
-                    BASE + "favicon.ico"]
-
-
-def test_inline_svg_logo_becomes_a_data_url():
-    html = '<a class="logo"><svg viewBox="0 0 10 10"><rect width="10" height="10"/></svg></a>'
-    (url, source), = extract.logo_candidates(tree(html), BASE)
-    assert url.startswith("data:image/svg+xml") and 'xmlns="http://www.w3.org/2000/svg"' in url
-    assert source == "inline svg"
 
 
 def test_palette_from_custom_properties_resolves_nested_vars():
@@ -86,11 +52,12 @@ def test_css_inside_media_queries_and_font_faces():
       @media (min-width: 600px) { h1 { font-family: 'Brandon', serif; font-weight: 800 } }
       body { font-family: -apple-system, 'Helvetica Neue', sans-serif }
     """)
-    fonts = extract.extract_fonts(css)
+    candidates = Candidates()
+    generics = font_candidates(candidates, css, tree(""))
     assert css.font_faces == ["Brandon"]
-    assert (fonts["heading"].family, fonts["heading"].generic, fonts["heading"].weight) == \
-        ("Brandon", "serif", 800)
-    assert fonts["body"].family == "Helvetica Neue"
+    assert candidates.value("heading_font") == "Brandon"
+    assert generics["Brandon"] == "serif"
+    assert candidates.value("body_font") == "Helvetica Neue"
 
 
 def test_google_fonts_links():
@@ -127,45 +94,6 @@ def test_tagline_and_description():
             "feel lighter</h1></section>")
     assert extract.extract_tagline(tree(html), name="Acme") == ("Walk further, feel lighter",
                                                                "We make shoes.")
-
-
-def test_language_from_attribute_and_text():
-    assert extract.extract_language(tree('<html lang="de-AT"><p>x</p></html>')) == ("de",
-                                                                                   "html lang")
-    text = "Nous aimons les bougies et vous allez les aimer pour la maison et le jardin"
-    assert extract.extract_language(tree("<p></p>"), text) == ("fr", "text")
-
-
-def test_social_links():
-    html = ('<a href="https://instagram.com/acme">ig</a><a href="https://x.com/acme">x</a>'
-            '<a href="https://www.facebook.com/">home</a>')
-    assert extract.extract_social(tree(html), BASE) == {"instagram": "https://instagram.com/acme",
-                                                        "x": "https://x.com/acme"}
-
-
-def test_json_ld_products_and_item_lists():
-    html = """<script type="application/ld+json">[
-      {"@type":"Product","name":"Serum","sku":"S1","image":["/s.jpg"],
-       "offers":{"@type":"Offer","price":"29.90","priceCurrency":"eur"}},
-      {"@type":"Product","name":"Cream","offers":[{"@type":"AggregateOffer","lowPrice":"12",
-       "priceCurrency":"EUR"}]},
-      {"@type":"ItemList","itemListElement":[{"@type":"ListItem","url":"/p/toner"}]}
-    ]</script>"""
-    products, urls = extract.products_from_json_ld(extract.json_ld_items(tree(html)), BASE)
-    assert [(p.name, p.price, p.currency) for p in products] == [
-        ("Serum", Decimal("29.90"), "EUR"), ("Cream", Decimal("12.00"), "EUR")]
-    assert products[0].image_urls == [BASE + "s.jpg"]
-    assert urls == [BASE + "p/toner"]
-
-
-def test_open_graph_product():
-    html = ('<meta property="og:type" content="product"><meta property="og:title" content="Mug">'
-            '<meta property="product:price:amount" content="1.234,50">'
-            '<meta property="product:price:currency" content="EUR">'
-            '<meta property="og:image" content="/mug.jpg">')
-    product = extract.product_from_open_graph(tree(html), BASE + "p/mug")
-    assert (product.name, product.price, product.currency, product.image_urls) == \
-        ("Mug", Decimal("1234.50"), "EUR", [BASE + "mug.jpg"])
 
 
 def test_woocommerce_minor_units_and_shopify_min_variant_price():
@@ -209,7 +137,8 @@ def test_parse_css_color(value, expected):
 def test_svg_logos_are_rasterised_without_external_references(tmp_path):
     from PIL import Image
 
-    from brands.scrape.crawl import rasterise_svg, validate_image
+    from brands.scrape.crawl import validate_image
+    from studio.images import rasterise_svg
 
     secret = tmp_path / "secret.png"
     Image.new("RGB", (50, 50), (0, 255, 0)).save(secret)
@@ -217,12 +146,13 @@ def test_svg_logos_are_rasterised_without_external_references(tmp_path):
            f' width="100" height="50"><rect width="50" height="50" fill="#ff0000"/>'
            f'<image x="50" width="50" height="50" xlink:href="file://{secret}"/>'
            f'<script>alert(1)</script></svg>').encode()
-    png = rasterise_svg(svg, width=100)
+    png = rasterise_svg(svg)
     with Image.open(__import__("io").BytesIO(png)) as img:
         img = img.convert("RGBA")
-        assert img.getpixel((10, 10))[:3] == (255, 0, 0)
-        assert img.getpixel((75, 25))[3] == 0  # the local file was not drawn
+        assert img.size == (1024, 512)
+        assert img.getpixel((102, 102))[:3] == (255, 0, 0)
+        assert img.getpixel((768, 256))[3] == 0  # the local file was not drawn
     image = validate_image(svg, source_url="x")
-    assert (image.extension, image.width) == ("png", 512)
+    assert (image.extension, image.width, image.height) == ("png", 1024, 512)
     assert validate_image(b"<svg", source_url="x") is None
     assert validate_image(b"GIF89a-not-really", source_url="x") is None

@@ -4,7 +4,6 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from PIL import Image
@@ -26,6 +25,7 @@ from brands.services import (
     product_image_add,
     product_update,
 )
+from studio.exceptions import InvalidInput
 from tests.brands.factories import BrandFactory
 
 pytestmark = pytest.mark.django_db
@@ -63,10 +63,37 @@ def test_start_scrape_enqueues_after_commit(workspace, django_capture_on_commit_
 
 
 @pytest.mark.parametrize("url", ["", "ftp://x.example", "javascript:alert(1)",
-                                 "https://user:pw@x.example/"])
+                                 "https://user:pw@x.example/", "http://exa mple.com",
+                                 "http://%", "http://xn--/", "http://" + "a" * 300 + ".com",
+                                 "http://[::1", "http://x\x00y.com",
+                                 "https://example.com/" + "p" * 500])
 def test_bad_website_addresses_are_refused(url):
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         normalise_website(url)
+
+
+@pytest.mark.parametrize("url", ["http://exa mple.com", "http://%", "http://xn--/",
+                                 "http://" + "a" * 300 + ".com", "http://[::1"])
+def test_whatever_normalise_website_accepts_the_brand_accepts(workspace, url):
+    """The review page re-validates the brand: an address refused there must be refused
+    here, or the page fails forever."""
+    from brands.models import Brand
+
+    brand = Brand(workspace=workspace, name="x", website="https://example.com/")
+    try:
+        brand.website = normalise_website(url)
+    except InvalidInput:
+        return
+    brand.full_clean()
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("example.com", "https://example.com/"),
+    ("https://shop.example.co.uk/path?x=1", "https://shop.example.co.uk/path?x=1"),
+    ("https://bücher.de", "https://bücher.de/"),
+])
+def test_good_website_addresses_are_normalised(url, expected):
+    assert normalise_website(url) == expected
 
 
 def test_running_a_scrape_twice_does_nothing_the_second_time(workspace, fixture_sites,
@@ -117,10 +144,10 @@ def test_rescrape_keeps_manual_edits_unless_overwrite(workspace, fixture_sites, 
 
 def test_update_dna_validates_colours_and_logo(workspace):
     brand = BrandFactory(workspace=workspace)
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         brand_update_dna(brand=brand, data={"color_primary": "red"})
     brand.refresh_from_db()
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         brand_update_dna(brand=brand, data={},
                          logo_file=SimpleUploadedFile("x.png", b"not an image"))
     brand_update_dna(brand=brand, data={}, logo_file=png_upload())
@@ -131,7 +158,7 @@ def test_product_images_are_validated(workspace):
     brand = BrandFactory(workspace=workspace)
     product = product_create(brand=brand, name="Mug", currency="eur")
     assert product.currency == "EUR" and product.workspace_id == workspace.id
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         product_image_add(product=product, upload=SimpleUploadedFile("a.png", b"<html>"))
     assert product.images.count() == 0
     image = product_image_add(product=product, upload=png_upload())

@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import connection
 
 from billing import services as ledger
-from billing.selectors import account_for_workspace
+from billing.services import account_for_workspace
 from brands.models import Brand, Product, ProductImage
 from generations.render.samples import dropper_bottle
 
@@ -111,10 +111,15 @@ class Workers:
 
 
 def _flush_broker() -> None:
-    """Drop every queued message (this test run has its own Redis database)."""
+    """Drop this run's queued messages: only keys under its prefix (tests/settings.py), never
+    anything else in the Redis database."""
     import redis
 
-    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    prefix = settings.CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"]
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    keys = list(client.scan_iter(match=f"{prefix}*", count=500))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ def test_create_queue_and_play_the_video(live_server, page, screenshot, owner, b
     assert job.request["animation_prompts"] == ["Serum Droplets"]
 
     page.goto(f"{live_server.url}/queue/")
-    row = page.locator(f"tr:has(code:text('{job.public_id}'))")
+    row = page.locator(f"tr:has(a[href='/jobs/{job.public_id}/'])")
     assert row.count() == 1
     screenshot("queue-progress")
 

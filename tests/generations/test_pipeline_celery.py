@@ -9,7 +9,7 @@ from standardwebhooks.webhooks import Webhook
 
 from api import webhooks
 from billing.models import LedgerEntry
-from billing.selectors import account_for_workspace
+from billing.services import account_for_workspace
 from generations import pipeline
 from generations.briefs import AdBrief
 from generations.models import Asset, ConceptStatus, Job, JobStatus

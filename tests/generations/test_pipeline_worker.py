@@ -46,7 +46,7 @@ def _run(job: Job) -> Job:
 
 
 def _balance(workspace) -> int:
-    from billing.selectors import account_for_workspace
+    from billing.services import account_for_workspace
 
     return account_for_workspace(workspace).balance
 
@@ -61,7 +61,8 @@ def test_static_job_renders_every_size_and_completes(workspace, brand, product, 
 
     assert job.status == JobStatus.COMPLETED
     assert job.progress == 100
-    assert job.credits_refunded == 0
+    assert job.credits_refunded == 0, [
+        (c.error_code, c.error_message, c.render_report) for c in job.concepts.all()]
     concepts = list(job.concepts.order_by("index"))
     assert [c.status for c in concepts] == [ConceptStatus.COMPLETED] * 2
     assert concepts[0].headline != concepts[1].headline
@@ -187,21 +188,50 @@ def test_sweeper_fails_and_refunds_a_job_past_its_deadline(workspace, brand, pro
     assert _balance(workspace) == 500
 
 
-def test_cancel_refunds_a_queued_job_and_refuses_a_started_one(workspace, brand, product,
-                                                               credits, no_publish):
+def test_cancel_refunds_a_queued_job_in_full(workspace, brand, product, credits, no_publish):
     queued = submit_job(workspace=workspace, brief=AdBrief(count=1, format="static")).job
-    started = submit_job(workspace=workspace, brief=AdBrief(count=1, format="static")).job
-    pipeline.plan(job_id=started.pk)
 
     cancel_job(job=queued)
-    with pytest.raises(JobNotCancellable):
-        cancel_job(job=started)
 
     queued.refresh_from_db()
     assert queued.status == JobStatus.CANCELLED
     assert queued.credits_refunded == 5
-    assert _balance(workspace) == 500 - 5
+    assert _balance(workspace) == 500
     assert pipeline.plan(job_id=queued.pk) == []  # a late plan task does nothing
+
+
+def test_cancel_stops_a_started_job_keeping_rendered_ads_and_refunding_the_rest(
+        workspace, brand, product, credits, no_publish):
+    started = submit_job(workspace=workspace, brief=AdBrief(count=2, format="static",
+                                                           sizes=("1:1",))).job
+    first, second = pipeline.plan(job_id=started.pk)
+    pipeline.render(concept_id=first)
+
+    cancel_job(job=started)
+    pipeline.render(concept_id=second)  # a worker that picks it up late renders nothing
+
+    started.refresh_from_db()
+    rendered, cancelled = started.concepts.order_by("index")
+    assert started.status == JobStatus.CANCELLED
+    assert started.credits_refunded == 5
+    assert _balance(workspace) == 500 - 5
+    assert rendered.status == "completed"
+    assert rendered.assets.count() == 2
+    assert (cancelled.status, cancelled.error_code, cancelled.refunded) == (
+        "failed", "cancelled", True)
+    assert cancelled.assets.count() == 0
+
+
+def test_a_finished_job_cannot_be_cancelled(workspace, brand, product, credits, no_publish):
+    job = _run(submit_job(workspace=workspace, brief=AdBrief(count=1, format="static",
+                                                             sizes=("1:1",))).job)
+
+    with pytest.raises(JobNotCancellable):
+        cancel_job(job=job)
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.COMPLETED
+    assert job.credits_refunded == 0
 
 
 def test_regenerate_renders_fresh_copy_and_charges_one_concept(workspace, brand, product,

@@ -75,7 +75,8 @@ def test_copy_that_can_never_fit_raises_render_failed_and_ships_nothing():
     report = failure.value.gate_report
     assert not report["ok"]
     assert [a["attempt"] for a in report["attempts"]] == [
-        "as designed", "smaller text", "scrim", "taller headline", "alternate arrangement"]
+        "as designed", "smaller text", "scrim", "smallest readable type", "taller headline",
+        "alternate arrangement"]
     assert not report["gates"]["text_fits"]["ok"]
 
 

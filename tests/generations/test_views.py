@@ -5,12 +5,12 @@ import os
 import zipfile
 
 import pytest
-from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from billing.models import LedgerEntry
 from generations.files import file_url
-from generations.models import Asset, Concept, Job, JobStatus
+from generations.models import Job
+from tests.generations.factories import finished_job_create
 
 
 @pytest.fixture
@@ -20,18 +20,7 @@ def no_publish(monkeypatch):
 
 @pytest.fixture
 def finished_job(workspace, brand):
-    job = Job.objects.create(workspace=workspace, brand=brand, status=JobStatus.COMPLETED,
-                             format="static", count=1, credits_charged=5, progress=100,
-                             request={"sizes": ["9:16"]})
-    concept = Concept.objects.create(job=job, index=0, copy_angle="sensory",
-                                     headline="Glow that lasts", body="Vitamin C serum",
-                                     cta="Shop now", template_slug="product-hero",
-                                     style_id="soft-gradient", status="completed")
-    asset = Asset(job=job, concept=concept, kind="static", aspect="9:16", width=1080,
-                  height=1920, mime_type="image/png", size_bytes=9, checksum="x")
-    asset.file.save("01-ad-9x16.png", ContentFile(b"\x89PNG-fake"), save=False)
-    asset.save()
-    return job
+    return finished_job_create(workspace=workspace, brand=brand)
 
 
 def test_create_page_shows_the_brief_form_and_price(owner_client, brand, product):
@@ -137,7 +126,7 @@ def test_share_link_shows_the_job_until_revoked(owner_client, client, finished_j
 def test_zip_holds_every_file_and_the_copy(owner_client, finished_job):
     response = owner_client.get(reverse("generations:job_zip", args=[finished_job.public_id]))
 
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     assert sorted(archive.namelist()) == ["01/01-ad-9x16.png", "01/copy.txt"]
     assert "Headline: Glow that lasts" in archive.read("01/copy.txt").decode()
 

@@ -19,14 +19,15 @@ def test_owner_invites_and_the_invitee_accepts(client, owner_client, workspace, 
 
     assert response.status_code == 302
     invitation = Invitation.objects.get(workspace=workspace)
-    assert invitation.email == "Newbie@example.com"
+    assert invitation.email == "newbie@example.com"
     assert len(mailoutbox) == 1
     link = _accept_link(mailoutbox[0])
     assert invitation.token in link
 
     invitee = django_user_model.objects.create_user(email="newbie@example.com", password="x")
     client.force_login(invitee)
-    accept = client.post(link.replace("http://127.0.0.1:8000", ""))
+    assert link.startswith("http://testserver/invitations/")
+    accept = client.post(link.replace("http://testserver", ""))
 
     assert accept.status_code == 302
     membership = Membership.objects.get(user=invitee, workspace=workspace)
@@ -104,3 +105,34 @@ def test_the_last_owner_cannot_be_removed(owner_client, owner, workspace):
 
     assert admin_client_response.status_code == 302
     assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_the_link_uses_the_host_the_inviter_reached_and_the_subject_is_plain_text(
+        owner_client, workspace, mailoutbox, django_capture_on_commit_callbacks, settings):
+    settings.ALLOWED_HOSTS = ["studio.example.net"]
+    workspace.name = "Maya's studio & co"
+    workspace.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(reverse("studio:invitation_create"),
+                          {"email": "kim@example.com", "role": "member"},
+                          HTTP_HOST="studio.example.net:8765")
+
+    invitation = Invitation.objects.get()
+    message = mailoutbox[0]
+    assert message.subject == "You're invited to Maya's studio & co on Creative Studio"
+    assert f"http://studio.example.net:8765/invitations/{invitation.token}/" in message.body
+    assert "&#x27;" not in message.body
+    assert "&amp;" not in message.body
+
+
+def test_settings_offers_a_copyable_link_when_mail_only_goes_to_the_console(
+        owner_client, workspace, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    response = owner_client.post(reverse("studio:invitation_create"),
+                                 {"email": "kim@example.com", "role": "member"}, follow=True)
+
+    invitation = Invitation.objects.get()
+    body = response.content.decode()
+    assert "E-mail is not set up on this studio, so copy its link below" in body
+    assert f'value="http://testserver/invitations/{invitation.token}/"' in body
+    assert 'data-copy="invite-link-' in body

@@ -10,12 +10,15 @@ from brands.models import Brand, BrandScrape
 from brands.selectors import brand_latest_scrape, brand_products
 from generations.models import AdFormat, Job
 
-ETA_SECONDS = {AdFormat.STATIC: 180, AdFormat.FULL: 480}  # Dessert's published estimates
-BRAND_STATUS = {Brand.Status.READY: "Active", Brand.Status.ONBOARDING: "Pending Onboarding",
-                Brand.Status.FAILED: "Failed"}
-SCRAPE_STATUS = {BrandScrape.Status.QUEUED: "Queued", BrandScrape.Status.RUNNING: "Scraping",
-                 BrandScrape.Status.SUCCEEDED: "Complete", BrandScrape.Status.FAILED: "Failed"}
-TRANSACTION_TYPE = {
+# Dessert's published estimates
+ETA_SECONDS: dict[str, int] = {AdFormat.STATIC: 180, AdFormat.FULL: 480}
+BRAND_STATUS: dict[str, str] = {
+    Brand.Status.READY: "Active", Brand.Status.ONBOARDING: "Pending Onboarding",
+    Brand.Status.FAILED: "Failed"}
+SCRAPE_STATUS: dict[str, str] = {
+    BrandScrape.Status.QUEUED: "Queued", BrandScrape.Status.RUNNING: "Scraping",
+    BrandScrape.Status.SUCCEEDED: "Complete", BrandScrape.Status.FAILED: "Failed"}
+TRANSACTION_TYPE: dict[str, str] = {
     LedgerEntry.Kind.BONUS: "Bonus", LedgerEntry.Kind.DEBIT: "Debit",
     LedgerEntry.Kind.REFUND: "Refund", LedgerEntry.Kind.PURCHASE: "Purchase",
     LedgerEntry.Kind.GRANT: "Grant", LedgerEntry.Kind.AUTO_RECHARGE: "Auto-recharge",

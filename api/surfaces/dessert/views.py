@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict, cast
+
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,7 +15,8 @@ from api.surface import SurfaceView
 from api.surfaces.dessert import serializers as s
 from api.surfaces.dessert import shapes
 from api.surfaces.dessert.errors import exception_handler
-from billing.selectors import account_for_workspace, balance_summary, ledger_entries
+from billing.selectors import balance_summary, ledger_entries
+from billing.services import account_for_workspace
 from brands.selectors import brand_get_for_workspace, brand_list_for_workspace
 from brands.services import brand_import_json, brand_onboard_website
 from generations import catalogue
@@ -22,6 +25,15 @@ from generations.search import search_catalogue
 from generations.selectors import job_get_for_workspace
 from generations.services import submit_job
 from studio.exceptions import InvalidInput, NotFound
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+    from django_stubs_ext import WithAnnotations
+
+    from brands.models import Brand
+
+    class _ProductCount(TypedDict):
+        product_count: int  # annotated by brand_list_for_workspace
 
 E = s.ErrorSerializer
 GENERATE_EXAMPLE = {
@@ -47,7 +59,7 @@ def error_example(code: str, message: str) -> dict:
 
 class DessertView(SurfaceView):
     surface = Surface.DESSERT
-    exception_handler = exception_handler
+    exception_handler = staticmethod(exception_handler)
     field_error_codes = s.FIELD_ERROR_CODES
 
 
@@ -121,7 +133,8 @@ class BrandsView(DessertView):
     @extend_schema(operation_id="dessert_brands_list", summary="List brands",
                    responses={200: s.BrandListSerializer, **errors(E)})
     def get(self, request):
-        brands = brand_list_for_workspace(workspace=self.workspace)
+        brands = cast("QuerySet[WithAnnotations[Brand, _ProductCount]]",
+                      brand_list_for_workspace(workspace=self.workspace))
         return Response({"brands": [shapes.brand_summary(b, product_count=b.product_count)
                                     for b in brands]})
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from billing import services
-from billing.selectors import account_for_workspace
+from billing.services import account_for_workspace
 from studio.models import Workspace
 
 

@@ -54,7 +54,7 @@ def contact_sheet(key: str, cell_height: int = 170) -> tuple[Image.Image, list[s
                 notes.append(f"{template['slug']} {aspect}: FAILED {failure}")
                 image = Image.new("RGB", catalogue.ASPECT_SIZES[aspect], (200, 0, 0))
             width = round(image.width * cell_height / image.height)
-            cells.append(image.resize((width, cell_height), Image.LANCZOS))
+            cells.append(image.resize((width, cell_height), Image.Resampling.LANCZOS))
         rows.append((template["slug"], cells))
     gap, label = 10, 22
     sheet = Image.new("RGB", (gap + sum(c.width + gap for c in rows[0][1]),
@@ -100,7 +100,7 @@ class Command(BaseCommand):
                                       aspect="9:16")
             target = static_root / template["preview"]
             target.parent.mkdir(parents=True, exist_ok=True)
-            preview = scene.canvas.resize((270, 480), Image.LANCZOS)
+            preview = scene.canvas.resize((270, 480), Image.Resampling.LANCZOS)
             preview.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(target,
                                                                                optimize=True)
         self.stdout.write(self.style.SUCCESS(f"previews in {static_root / 'generations'}"))

@@ -1,10 +1,9 @@
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from billing import services as ledger
-from billing.selectors import account_for_workspace
 from studio.services import user_get_or_create, workspace_create
 
 
@@ -29,12 +28,13 @@ class Command(BaseCommand):
         with transaction.atomic():
             user, created = user_get_or_create(email=owner)
             workspace = workspace_create(name=name, owner=user)
+            if created:
+                self.stdout.write(f"Created user {user.email} (no password: use password "
+                                  "reset).")
+            self.stdout.write(f"Created workspace {workspace.name!r} owned by {user.email}.")
             if credits:
-                ledger.grant(account=account_for_workspace(workspace), credits=credits,
-                             memo="Granted when the workspace was created (createworkspace)")
-        if created:
-            self.stdout.write(f"Created user {user.email} (no password: use password reset).")
-        balance = account_for_workspace(workspace).balance
-        self.stdout.write(f"Created workspace {workspace.name!r} owned by {user.email} "
-                          f"with {balance} credits.")
+                # Credits are billing's: its command grants them (studio imports no billing).
+                call_command("grantcredits", workspace.slug, str(credits),
+                             memo="Granted when the workspace was created (createworkspace)",
+                             stdout=self.stdout)
         self.stdout.write(workspace.slug)

@@ -108,7 +108,7 @@ def _one_run(workspace, *, scenario: str) -> float:
     import redis
 
     from billing.models import LedgerEntry
-    from billing.selectors import account_for_workspace
+    from billing.services import account_for_workspace
     from generations.briefs import AdBrief
     from generations.models import TERMINAL_STATUSES, Concept, ConceptStatus, Job
     from generations.services import submit_job

@@ -62,6 +62,14 @@ class DessertView(SurfaceView):
     exception_handler = staticmethod(exception_handler)
     field_error_codes = s.FIELD_ERROR_CODES
 
+    def respond_once(self, work) -> Response:
+        """``work``'s answer, or the stored one for a repeated Idempotency-Key (marked so)."""
+        outcome = self.run_once(work)
+        body = dict(outcome.body)
+        if outcome.replayed:
+            body["replayed_from_idempotency_key"] = True
+        return Response(body, status=outcome.status)
+
 
 @extend_schema(tags=["Dessert"])
 class GenerateView(DessertView):
@@ -103,11 +111,7 @@ class GenerateView(DessertView):
             return 202, shapes.accepted(request=request, job=submission.job,
                                         balance_after=submission.credits_balance_after)
 
-        outcome = self.run_once(work)
-        body = dict(outcome.body)
-        if outcome.replayed:
-            body["replayed_from_idempotency_key"] = True
-        return Response(body, status=outcome.status)
+        return self.respond_once(work)
 
 
 @extend_schema(tags=["Dessert"])
@@ -173,11 +177,7 @@ class BrandsView(DessertView):
             brand = brand_import_json(workspace=self.workspace, data=data)
             return 201, {"brand": shapes.brand_detail(brand)}
 
-        outcome = self.run_once(work)
-        body = dict(outcome.body)
-        if outcome.replayed:
-            body["replayed_from_idempotency_key"] = True
-        return Response(body, status=outcome.status)
+        return self.respond_once(work)
 
 
 @extend_schema(tags=["Dessert"])

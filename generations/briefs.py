@@ -13,6 +13,9 @@ SIZES = tuple(catalogue.ASPECT_SIZES)
 DEFAULT_SIZES = ("9:16", "4:5")  # Dessert: vertical 1080x1920 and "square" 1080x1350
 MAX_COUNT = 10
 MIN_DURATION, MAX_DURATION, DEFAULT_DURATION = 2.0, 15.0, 6.0
+MAX_PROMPT_CHARS = 5000
+MAX_NEGATIVE_PROMPT_CHARS = 2500
+MAX_REFERENCE_IMAGES = 6
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,13 @@ class AdBrief:
     in_situ: bool = False
     duration: float = DEFAULT_DURATION
     bgm: bool = False
+    # Free-text direction (the OpenAI-compatible, adcreator and inference surfaces): the prompt
+    # steers copy, scene and template; the negative prompt names what to keep out; the style
+    # preset is a catalogue style id; reference uploads are Upload public ids of the workspace.
+    prompt: str | None = None
+    negative_prompt: str | None = None
+    style_preset: str | None = None
+    reference_uploads: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
@@ -42,7 +52,8 @@ class AdBrief:
 
     @classmethod
     def from_json(cls, data: dict) -> AdBrief:
-        tuples = {"product_ids", "animation_prompts", "featured_styles", "templates", "sizes"}
+        tuples = {"product_ids", "animation_prompts", "featured_styles", "templates", "sizes",
+                  "reference_uploads"}
         return cls(**{key: tuple(value) if key in tuples else value
                       for key, value in data.items()})
 
@@ -100,6 +111,22 @@ def validate_brief(brief: AdBrief) -> AdBrief:
     if brief.style_search is not None and len(brief.style_search) > 500:
         raise InvalidRequest("invalid_style_search", "style_search is limited to 500 characters.",
                              field="creative.style_search")
+    if brief.prompt is not None and len(brief.prompt) > MAX_PROMPT_CHARS:
+        raise InvalidRequest("invalid_prompt",
+                             f"prompt is limited to {MAX_PROMPT_CHARS} characters.",
+                             field="prompt")
+    if brief.negative_prompt is not None and len(brief.negative_prompt) > MAX_NEGATIVE_PROMPT_CHARS:
+        raise InvalidRequest("invalid_negative_prompt",
+                             f"negative_prompt is limited to {MAX_NEGATIVE_PROMPT_CHARS} "
+                             "characters.", field="negative_prompt")
+    if brief.style_preset is not None and brief.style_preset not in known_styles:
+        raise InvalidRequest("invalid_style_preset",
+                             f"Unknown style preset: {brief.style_preset}.",
+                             field="style_preset")
+    if len(brief.reference_uploads) > MAX_REFERENCE_IMAGES:
+        raise InvalidRequest("invalid_reference_images",
+                             f"At most {MAX_REFERENCE_IMAGES} reference images.",
+                             field="reference_images")
     if brief.brand_tone is not None and len(brief.brand_tone) > 200:
         raise InvalidRequest("invalid_brand_tone", "brand_tone is limited to 200 characters.",
                              field="creative.brand_tone")

@@ -7,6 +7,7 @@ and hands the job to the queue after commit, so it answers in milliseconds.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 import time
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -32,12 +34,14 @@ from generations.errors import (
     OrchestrationFailed,
     ProductNotFound,
 )
-from generations.models import Concept, ConceptStatus, Job, JobStatus, Surface
+from generations.models import Concept, ConceptStatus, Job, JobStatus, Surface, Upload
 from generations.pipeline import refund_job_share, regenerate
 from generations.storage import storage_call
 from generations.thumbnails import thumbnails_delete
 from studio.celery import app as celery_app
 from studio.exceptions import Conflict
+from studio.images import check_image
+from studio.media import content_type_for
 from studio.models import Membership, User, Workspace
 from studio.permissions import Action, authorize
 
@@ -74,6 +78,35 @@ def _check_products(*, brand: Brand, product_ids: tuple[int, ...]) -> None:
     missing = [str(pk) for pk in product_ids if pk not in found]
     if missing:
         raise ProductNotFound(f"Product(s) {', '.join(missing)} do not belong to this brand.")
+
+
+def _check_reference_uploads(*, workspace: Workspace, public_ids: tuple[str, ...]) -> None:
+    if not public_ids:
+        return
+    found = set(Upload.objects.filter(workspace=workspace, public_id__in=public_ids)
+                .values_list("public_id", flat=True))
+    missing = [ident for ident in public_ids if ident not in found]
+    if missing:
+        raise InvalidRequest("invalid_reference_images",
+                             f"Upload(s) {', '.join(missing)} do not exist in this workspace.",
+                             field="reference_images")
+
+
+def upload_create(*, workspace: Workspace, content: bytes, original_name: str = "",
+                  created_by: User | None = None, max_bytes: int | None = None,
+                  field: str | None = None) -> Upload:
+    """Store an image the workspace sent (checked by its content, never by its name)."""
+    checked = check_image(content, label="The image", max_bytes=max_bytes, field=field)
+    name = f"image.{checked.extension}"
+    upload = Upload(workspace=workspace, created_by=created_by,
+                    original_name=original_name[:255], mime_type=content_type_for(name),
+                    width=checked.width, height=checked.height,
+                    size_bytes=len(checked.content),
+                    checksum=hashlib.sha256(checked.content).hexdigest())
+    with storage_call(action="stored"):
+        upload.file.save(name, ContentFile(checked.content), save=False)
+    upload.save()
+    return upload
 
 
 BROKER_OK_SECONDS = 1.0
@@ -146,6 +179,7 @@ def submit_job(
             f"Brand {brand.name!r} is still onboarding. Try again when its status is ready."
         )
     _check_products(brand=brand, product_ids=brief.product_ids)
+    _check_reference_uploads(workspace=workspace, public_ids=brief.reference_uploads)
     credits = brief_credits(brief)
     brief = AdBrief.from_json({**brief.to_json(), "brand_id": brand.pk})
 

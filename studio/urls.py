@@ -23,6 +23,8 @@ urlpatterns = [
     path("", include("api.urls")),
     # Public API surfaces and their OpenAPI schema and docs (Swagger UI from static files).
     path("v1/", include("api.surfaces.dessert.urls")),
+    path("api/v1/", include("api.v1_urls")),
+    path("api/platform/", include("api.surfaces.adcreator.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -1,0 +1,1 @@
+"""adcreator.ai's platform surface at ``/api/platform/``."""

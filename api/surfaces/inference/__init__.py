@@ -1,0 +1,1 @@
+"""The inference.sh task surface running ``bria/ads-generate`` at ``/api/v1/``."""

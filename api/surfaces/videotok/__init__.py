@@ -1,0 +1,1 @@
+"""videotok's generations surface at ``/api/v1/``."""

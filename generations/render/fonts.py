@@ -9,9 +9,9 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from fontTools.ttLib import TTFont
 from PIL import ImageFont
 
+from generations.render.cmap import mapped_codepoints
 from studio.visual.fonts import DEFAULT_FAMILY, FONTS_DIR, font_file
 from studio.visual.fonts import match_font as match_family
 
@@ -74,8 +74,7 @@ def load_font(path: Path, size: int) -> ImageFont.FreeTypeFont:
 
 @lru_cache(maxsize=64)
 def covered_codepoints(path: Path) -> frozenset[int]:
-    with TTFont(str(path), lazy=True) as font:
-        return frozenset(font.getBestCmap() or {})
+    return mapped_codepoints(path)
 
 
 EMOJI_FONT = FONTS_DIR / "noto-emoji" / "NotoEmoji-400Regular.ttf"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import QuerySet, Sum
 
-from billing import pricing
+from billing import pricing, stripe_gateway
 from billing.models import CreditAccount, CreditPack, LedgerEntry
 from studio.models import Workspace
 
@@ -14,8 +14,8 @@ DEFAULT_AUTO_RECHARGE_CENTS = 2500
 
 
 def stripe_enabled() -> bool:
-    """Payments are on when a Stripe secret key is configured."""
-    return bool(settings.STRIPE_SECRET_KEY)
+    """Payments are on when a Stripe secret key is configured and stripe-python installed."""
+    return bool(settings.STRIPE_SECRET_KEY) and stripe_gateway.INSTALLED
 
 
 def active_packs() -> QuerySet[CreditPack]:

@@ -2,6 +2,9 @@
 
 Every call has an explicit timeout; Stripe's errors become ``PaymentFailed`` with
 ``retryable`` (network, rate limit, 5xx) or permanent (card declined, bad request).
+
+stripe-python comes with the ``[payments]`` extra (``[production]`` includes it). Without it
+payments are off, as they are without a secret key, and the rest of the studio runs as usual.
 """
 
 from __future__ import annotations
@@ -9,11 +12,25 @@ from __future__ import annotations
 import json
 from functools import cache
 
-import stripe
 from django.conf import settings
 
 from billing.exceptions import PaymentFailed, PaymentsDisabled
 from studio.exceptions import InvalidInput
+
+try:
+    import stripe
+except ImportError:  # the [payments] extra is not installed
+    stripe = None  # type: ignore[assignment]
+
+INSTALLED = stripe is not None
+
+
+class _StripeNotInstalled(Exception):
+    """Stands in for ``stripe.StripeError`` without the package; nothing ever raises it."""
+
+
+# What callers catch around a Stripe call.
+StripeError: type[Exception] = stripe.StripeError if stripe is not None else _StripeNotInstalled
 
 
 @cache
@@ -30,15 +47,17 @@ def _client(api_key: str, api_base: str, timeout: float) -> stripe.StripeClient:
 
 def client():
     """The ``v1`` services of a StripeClient configured from settings."""
-    if not settings.STRIPE_SECRET_KEY:
+    if not (settings.STRIPE_SECRET_KEY and INSTALLED):
         raise PaymentsDisabled("Payments are off on this installation; ask the operator for "
                                "credits.")
     return _client(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE,
                    settings.STRIPE_TIMEOUT_SECONDS).v1
 
 
-def as_payment_failed(error: stripe.StripeError) -> PaymentFailed:
+def as_payment_failed(error: Exception) -> PaymentFailed:
     """Translate a Stripe error into our typed failure."""
+    if not isinstance(error, stripe.StripeError):
+        return PaymentFailed(str(error) or error.__class__.__name__, retryable=True)
     if isinstance(error, stripe.CardError):
         body = error.json_body.get("error", {}) if isinstance(error.json_body, dict) else {}
         payment_intent = body.get("payment_intent") or {}
@@ -64,6 +83,8 @@ def to_dict(stripe_object) -> dict:
 def verify_webhook(*, payload: bytes, signature_header: str) -> dict:
     """Check the ``Stripe-Signature`` header (``t=...,v1=...``) with the endpoint secret and
     return the event as a dict. Raises ``InvalidInput`` (``invalid_signature``) otherwise."""
+    if not INSTALLED:
+        raise InvalidInput("Payments are off on this installation.", code="invalid_signature")
     try:
         stripe.WebhookSignature.verify_header(
             payload.decode("utf-8"), signature_header, settings.STRIPE_WEBHOOK_SECRET,

@@ -210,7 +210,7 @@ def auto_recharge(request: HttpRequest) -> HttpResponse:
 @require_POST
 def stripe_webhook(request: HttpRequest) -> HttpResponse:
     """Stripe → us. Only signed events are applied; each at most once."""
-    if not (settings.STRIPE_SECRET_KEY and settings.STRIPE_WEBHOOK_SECRET):
+    if not (selectors.stripe_enabled() and settings.STRIPE_WEBHOOK_SECRET):
         return HttpResponse("Payments are off.", status=404)
     try:
         event = stripe_gateway.verify_webhook(

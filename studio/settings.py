@@ -87,7 +87,6 @@ THIRD_PARTY_APPS = [
     "csp",
     "rest_framework",
     "drf_spectacular",
-    "drf_spectacular_sidecar",
 ]
 LOCAL_APPS = [
     "studio",
@@ -325,10 +324,9 @@ SPECTACULAR_SETTINGS = {
                    "Every surface takes `Authorization: Bearer <key>` (Settings → API keys).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    # Swagger UI from the drf-spectacular-sidecar package's static files: no CDN.
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
+    # Swagger UI from our own static files (static/swagger-ui/): no CDN.
+    "SWAGGER_UI_DIST": STATIC_URL + "swagger-ui",
+    "SWAGGER_UI_FAVICON_HREF": STATIC_URL + "swagger-ui/favicon-32x32.png",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "DeliveryStatusEnum": ["queued", "processing", "rendering", "completed", "failed",

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import uuid
 
-import stripe
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -37,7 +36,7 @@ def customer_ensure(*, account: CreditAccount, email: str) -> str:
                                  "workspace": account.workspace.slug}},
             options={"idempotency_key": f"creditaccount-{account.pk}-customer"},
         )
-    except stripe.StripeError as error:
+    except stripe_gateway.StripeError as error:
         raise stripe_gateway.as_payment_failed(error) from error
     # Conditional update: a concurrent request that already stored one wins.
     CreditAccount.objects.filter(pk=account.pk, stripe_customer_id="").update(
@@ -76,7 +75,7 @@ def checkout_start(*, account: CreditAccount, pack: CreditPack, user: User,
             options={"idempotency_key": f"creditaccount-{account.pk}-checkout-"
                                         f"{uuid.uuid4().hex}"},
         )
-    except stripe.StripeError as error:
+    except stripe_gateway.StripeError as error:
         raise stripe_gateway.as_payment_failed(error) from error
     return CheckoutSession.objects.create(
         account=account, pack=pack, stripe_session_id=session.id, credits=pack.credits,
@@ -107,7 +106,7 @@ def card_update_start(*, account: CreditAccount, user: User, by: Membership | No
             options={"idempotency_key": f"creditaccount-{account.pk}-card-"
                                         f"{uuid.uuid4().hex}"},
         )
-    except stripe.StripeError as error:
+    except stripe_gateway.StripeError as error:
         raise stripe_gateway.as_payment_failed(error) from error
     return CheckoutSession.objects.create(
         account=account, mode=CheckoutSession.Mode.SETUP, stripe_session_id=session.id,
@@ -177,7 +176,7 @@ def _card_saved(*, row: CheckoutSession, session: dict) -> None:
     try:
         setup_intent = stripe_gateway.to_dict(
             stripe_gateway.client().setup_intents.retrieve(setup_intent_id))
-    except stripe.StripeError as error:
+    except stripe_gateway.StripeError as error:
         raise stripe_gateway.as_payment_failed(error) from error
     method = setup_intent.get("payment_method") or ""
     if isinstance(method, dict):
@@ -196,7 +195,7 @@ def _payment_details(payment_intent_id: str) -> tuple[str, str]:
     try:
         payment_intent = stripe_gateway.to_dict(
             stripe_gateway.client().payment_intents.retrieve(payment_intent_id))
-    except stripe.StripeError as error:
+    except stripe_gateway.StripeError as error:
         raise stripe_gateway.as_payment_failed(error) from error
     charge = payment_intent.get("latest_charge")
     receipt_url = charge.get("receipt_url") if isinstance(charge, dict) else ""
@@ -211,7 +210,7 @@ def payment_method_save(*, account: CreditAccount, payment_method_id: str) -> No
     try:
         method = stripe_gateway.to_dict(
             stripe_gateway.client().payment_methods.retrieve(payment_method_id))
-    except stripe.StripeError as error:
+    except stripe_gateway.StripeError as error:
         raise stripe_gateway.as_payment_failed(error) from error
     card = method.get("card") or {}
     CreditAccount.objects.filter(pk=account.pk).update(
@@ -325,7 +324,7 @@ def payment_confirm_details(*, account: CreditAccount) -> dict | None:
     try:
         payment_intent = stripe_gateway.to_dict(stripe_gateway.client().payment_intents
                                                 .retrieve(account.pending_payment_intent_id))
-    except stripe.StripeError as error:
+    except stripe_gateway.StripeError as error:
         raise stripe_gateway.as_payment_failed(error) from error
     if payment_intent.get("status") == "succeeded":
         return None

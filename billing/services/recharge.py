@@ -15,7 +15,6 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-import stripe
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
@@ -143,7 +142,7 @@ def run(*, account_id: int, trigger: str, needed: int = 0) -> RechargeOutcome:
             },
             options={"idempotency_key": attempt.idempotency_key},
         )
-    except stripe.StripeError as error:
+    except stripe_gateway.StripeError as error:
         return _settle_failure(attempt=attempt, failure=stripe_gateway.as_payment_failed(error))
 
     data = stripe_gateway.to_dict(payment_intent)

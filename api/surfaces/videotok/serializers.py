@@ -19,7 +19,7 @@ class _UrlList(serializers.ListField):
     child = serializers.CharField(max_length=2000)
 
 
-class GenerationRequestSerializer(serializers.Serializer):
+class VideotokGenerationRequestSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=TYPES)
     prompt = serializers.CharField(required=False, allow_blank=True, max_length=MAX_PROMPT_CHARS)
     aspect_ratio = serializers.ChoiceField(choices=(*ASPECT_RATIOS, "auto"), required=False,
@@ -46,7 +46,7 @@ class GenerationRequestSerializer(serializers.Serializer):
     generate_audio = serializers.BooleanField(required=False, default=False)
 
 
-class GenerationAcceptedSerializer(serializers.Serializer):
+class VideotokGenerationAcceptedSerializer(serializers.Serializer):
     object = serializers.CharField()
     status = serializers.CharField()
     type = serializers.CharField()
@@ -58,7 +58,7 @@ class GenerationAcceptedSerializer(serializers.Serializer):
     aspect_ratio = serializers.CharField()
 
 
-class AssetSerializer(serializers.Serializer):
+class VideotokAssetSerializer(serializers.Serializer):
     id = serializers.CharField()
     type = serializers.ChoiceField(choices=["image", "video"])
     url = serializers.URLField()
@@ -70,12 +70,12 @@ class AssetSerializer(serializers.Serializer):
     poster_url = serializers.URLField(allow_null=True)
 
 
-class GenerationErrorSerializer(serializers.Serializer):
+class VideotokGenerationErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
 
 
-class GenerationSerializer(serializers.Serializer):
+class VideotokGenerationSerializer(serializers.Serializer):
     object = serializers.CharField()
     id = serializers.UUIDField()
     type = serializers.CharField()
@@ -93,32 +93,32 @@ class GenerationSerializer(serializers.Serializer):
     request_count = serializers.IntegerField()
     asset_url = serializers.URLField(allow_null=True)
     thumbnail_url = serializers.URLField(allow_null=True)
-    assets = AssetSerializer(many=True)
+    assets = VideotokAssetSerializer(many=True)
     credits_deducted = serializers.IntegerField()
     credits_refunded = serializers.IntegerField()
-    error = GenerationErrorSerializer(allow_null=True)
+    error = VideotokGenerationErrorSerializer(allow_null=True)
     created_at = serializers.DateTimeField()
     completed_at = serializers.DateTimeField(allow_null=True)
 
 
-class TierSerializer(serializers.Serializer):
+class VideotokTierSerializer(serializers.Serializer):
     id = serializers.CharField()
     durations = serializers.ListField(child=serializers.IntegerField())
     estimated_credits = serializers.DictField(child=serializers.IntegerField())
 
 
-class CatalogueTemplateSerializer(serializers.Serializer):
+class VideotokCatalogueTemplateSerializer(serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.CharField()
     description = serializers.CharField()
     default_aspect_ratio = serializers.CharField()
     aspect_ratios = serializers.ListField(child=serializers.CharField())
     resolutions = serializers.ListField(child=serializers.CharField(), required=False)
-    quality_tiers = TierSerializer(many=True, required=False)
+    quality_tiers = VideotokTierSerializer(many=True, required=False)
     estimated_credits = serializers.IntegerField(required=False)
 
 
-class VariantSerializer(serializers.Serializer):
+class VideotokVariantSerializer(serializers.Serializer):
     id = serializers.CharField()
     name = serializers.CharField()
     output = serializers.CharField()
@@ -129,14 +129,14 @@ class VariantSerializer(serializers.Serializer):
     estimated_credits = serializers.DictField(child=serializers.IntegerField())
 
 
-class AiModelSerializer(serializers.Serializer):
+class VideotokAiModelSerializer(serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.CharField()
     aliases = serializers.ListField(child=serializers.CharField())
-    variants = VariantSerializer(many=True)
+    variants = VideotokVariantSerializer(many=True)
 
 
-class PresetSerializer(serializers.Serializer):
+class VideotokPresetSerializer(serializers.Serializer):
     id = serializers.CharField()
     name = serializers.CharField()
     category = serializers.CharField()
@@ -144,16 +144,16 @@ class PresetSerializer(serializers.Serializer):
     animation_prompt = serializers.CharField(allow_null=True)
 
 
-class ModelsSerializer(serializers.Serializer):
-    static_ads = CatalogueTemplateSerializer(many=True)
-    video_ads = CatalogueTemplateSerializer(many=True)
-    ugc_ads = CatalogueTemplateSerializer(many=True)
-    ai_models = AiModelSerializer(many=True)
-    presets = PresetSerializer(many=True)
+class VideotokModelsSerializer(serializers.Serializer):
+    static_ads = VideotokCatalogueTemplateSerializer(many=True)
+    video_ads = VideotokCatalogueTemplateSerializer(many=True)
+    ugc_ads = VideotokCatalogueTemplateSerializer(many=True)
+    ai_models = VideotokAiModelSerializer(many=True)
+    presets = VideotokPresetSerializer(many=True)
     slideshows = serializers.DictField()
 
 
-class BrandKitSerializer(serializers.Serializer):
+class VideotokBrandKitSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     status = serializers.CharField()
@@ -165,13 +165,13 @@ class BrandKitSerializer(serializers.Serializer):
     language = serializers.CharField()
 
 
-class AssetsSerializer(serializers.Serializer):
-    brand_kits = BrandKitSerializer(many=True)
+class VideotokAssetsSerializer(serializers.Serializer):
+    brand_kits = VideotokBrandKitSerializer(many=True)
     avatars = serializers.ListField(child=serializers.DictField())
     reference_inspirations = serializers.ListField(child=serializers.DictField())
 
 
-class SlideshowRequestSerializer(serializers.Serializer):
+class VideotokSlideshowRequestSerializer(serializers.Serializer):
     prompt = serializers.CharField(required=False, allow_blank=True, max_length=MAX_PROMPT_CHARS)
     title = serializers.CharField(required=False, allow_blank=True, max_length=120)
     slide_count = serializers.ChoiceField(choices=SLIDE_COUNTS)
@@ -188,7 +188,7 @@ class SlideshowRequestSerializer(serializers.Serializer):
     idempotency_key = serializers.CharField(required=False, max_length=MAX_KEY_LENGTH)
 
 
-class SlideshowAcceptedSerializer(serializers.Serializer):
+class VideotokSlideshowAcceptedSerializer(serializers.Serializer):
     object = serializers.CharField()
     status = serializers.CharField()
     slideshow_id = serializers.UUIDField()
@@ -199,7 +199,7 @@ class SlideshowAcceptedSerializer(serializers.Serializer):
     remaining_credits = serializers.IntegerField()
 
 
-class SlideshowSerializer(serializers.Serializer):
+class VideotokSlideshowSerializer(serializers.Serializer):
     object = serializers.CharField()
     status = serializers.CharField()
     slideshow_id = serializers.UUIDField()
@@ -214,7 +214,7 @@ class SlideshowSerializer(serializers.Serializer):
     duration = serializers.FloatField(allow_null=True)
     size_bytes = serializers.IntegerField(allow_null=True)
     credits_refunded = serializers.IntegerField()
-    error = GenerationErrorSerializer(allow_null=True)
+    error = VideotokGenerationErrorSerializer(allow_null=True)
     created_at = serializers.DateTimeField()
     completed_at = serializers.DateTimeField(allow_null=True)
 
@@ -231,5 +231,5 @@ ErrorBodySerializer = inline_serializer(name="VideotokErrorBody", fields={
 })
 
 
-class ErrorSerializer(serializers.Serializer):
+class VideotokErrorSerializer(serializers.Serializer):
     error = ErrorBodySerializer

@@ -22,7 +22,7 @@ from brands.selectors import brand_list_for_workspace
 from generations.models import Surface
 from studio.exceptions import Forbidden
 
-E = s.ErrorSerializer
+E = s.VideotokErrorSerializer
 READ_OR_WRITE = (Scope.GENERATIONS_READ, Scope.GENERATIONS_WRITE)
 STATIC_EXAMPLE = {"type": "static_ad", "template_slug": "product-shoot",
                   "prompt": "Premium ad for a collagen drink.", "aspect_ratio": "1:1",
@@ -91,15 +91,15 @@ class GenerationsView(VideotokView):
                     "`bad_request`, reason `type_not_available`). `request_count` 1-10 "
                     "queues that many generations, each debited on its own; the answer "
                     "lists every id. Idempotency-Key header, or body `idempotency_key`.",
-        parameters=[IDEMPOTENCY_KEY], request=s.GenerationRequestSerializer,
-        responses={202: s.GenerationAcceptedSerializer,
+        parameters=[IDEMPOTENCY_KEY], request=s.VideotokGenerationRequestSerializer,
+        responses={202: s.VideotokGenerationAcceptedSerializer,
                    **errors(E, 400, 402, 404, 409, 413, 415, 425, 502)},
         examples=[OpenApiExample("Static ad", value=STATIC_EXAMPLE, request_only=True),
                   OpenApiExample("First frame / last frame", value=TRANSITION_EXAMPLE,
                                  request_only=True)],
     )
     def post(self, request):
-        parsed = s.GenerationRequestSerializer(data=self.json_object())
+        parsed = s.VideotokGenerationRequestSerializer(data=self.json_object())
         parsed.is_valid(raise_exception=True)
         data = parsed.validated_data
 
@@ -115,7 +115,7 @@ class GenerationsView(VideotokView):
 @extend_schema(tags=["videotok"])
 class GenerationView(VideotokView):
     @extend_schema(operation_id="videotok_generation_get", summary="Generation status",
-                   responses={200: s.GenerationSerializer, **errors(E, 404)})
+                   responses={200: s.VideotokGenerationSerializer, **errors(E, 404)})
     def get(self, request, generation_id: str):
         job = generation_get(workspace=self.workspace, generation_id=generation_id,
                              api_key_id=None if self.reads_all else request.auth.pk)
@@ -126,7 +126,7 @@ class GenerationView(VideotokView):
 class ModelsView(VideotokView):
     @extend_schema(operation_id="videotok_models_list",
                    summary="Templates, AI models, presets and prices",
-                   responses={200: s.ModelsSerializer, **errors(E)})
+                   responses={200: s.VideotokModelsSerializer, **errors(E)})
     def get(self, request):
         return Response(shapes.models())
 
@@ -135,7 +135,7 @@ class ModelsView(VideotokView):
 class AssetsView(VideotokView):
     @extend_schema(operation_id="videotok_assets_list",
                    summary="Brand kits, avatars and saved reference inspirations",
-                   responses={200: s.AssetsSerializer, **errors(E)})
+                   responses={200: s.VideotokAssetsSerializer, **errors(E)})
     def get(self, request):
         return Response(shapes.assets(brand_list_for_workspace(workspace=self.workspace)))
 
@@ -146,12 +146,12 @@ class SlideshowsView(VideotokView):
         operation_id="videotok_slideshows_create", summary="Queue a slideshow video",
         description="`slide_count` (3, 4, 5, 6, 8, 9 or 10) of the engine's statics joined by "
                     "transitions into one MP4; credits = slide_count × the per-slide price.",
-        parameters=[IDEMPOTENCY_KEY], request=s.SlideshowRequestSerializer,
-        responses={202: s.SlideshowAcceptedSerializer,
+        parameters=[IDEMPOTENCY_KEY], request=s.VideotokSlideshowRequestSerializer,
+        responses={202: s.VideotokSlideshowAcceptedSerializer,
                    **errors(E, 400, 402, 404, 409, 413, 415, 425, 502)},
     )
     def post(self, request):
-        parsed = s.SlideshowRequestSerializer(data=self.json_object())
+        parsed = s.VideotokSlideshowRequestSerializer(data=self.json_object())
         parsed.is_valid(raise_exception=True)
 
         def work():
@@ -167,7 +167,7 @@ class SlideshowsView(VideotokView):
 @extend_schema(tags=["videotok"])
 class SlideshowView(VideotokView):
     @extend_schema(operation_id="videotok_slideshow_get", summary="Slideshow status",
-                   responses={200: s.SlideshowSerializer, **errors(E, 404)})
+                   responses={200: s.VideotokSlideshowSerializer, **errors(E, 404)})
     def get(self, request, slideshow_id: str):
         job = slideshow_get(workspace=self.workspace, slideshow_id=slideshow_id,
                             api_key_id=None if self.reads_all else request.auth.pk)

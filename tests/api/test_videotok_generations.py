@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import threading
 import uuid
+from pathlib import Path
 
 import av
 import pytest
@@ -429,13 +430,13 @@ def test_insufficient_credits_names_what_the_batch_needs(api, workspace, kit, fu
     ({**MODEL_IMAGE, "variant_id": "lip-sync"}, "variant_id"),
     ({**MODEL_VIDEO, "reference_image_urls": ["https://example.com/first-frame.png"]},
      "reference_image_urls"),
-    ({**MODEL_VIDEO, "reference_image_urls": ["https://example.com/missing.png",
-                                              "https://example.com/last-frame.png"]},
+    ({**MODEL_VIDEO, "reference_image_urls": ["https://example.com/first-frame.png",
+                                              "https://example.com/missing.png"]},
      "reference_image_urls"),
     ({**MODEL_VIDEO, "duration": 15}, "duration"),
 ])
 def test_bad_fields_are_bad_request_and_change_nothing(api, workspace, kit, funded, fetched,
-                                                       body, field):
+                                                       settings, body, field):
     before = state(workspace)
 
     response = api.post(GENERATIONS, body)
@@ -447,6 +448,8 @@ def test_bad_fields_are_bad_request_and_change_nothing(api, workspace, kit, fund
     assert error["retryable"] is False
     assert state(workspace) == before
     assert not Upload.objects.exists()
+    # A reference image fetched before the refusal leaves no file behind either.
+    assert not [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
 
 
 def test_no_bearer_is_unauthorized_and_a_bad_key_is_invalid_api_key(workspace, kit, funded):

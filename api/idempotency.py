@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from api.models import IdempotencyRecord
@@ -58,13 +58,24 @@ def check_key(key: str | None) -> str | None:
 
 
 def run_once(*, workspace: Workspace, surface: str, key: str | None, fingerprint: str,
-             work: Callable[[], tuple[int, dict]]) -> Outcome:
-    """Do ``work`` (which returns status and JSON body) once per key, or replay its answer."""
+             work: Callable[[], tuple[int, dict]], busy_is_conflict: bool = False) -> Outcome:
+    """Do ``work`` (which returns status and JSON body) once per key, or replay its answer.
+
+    ``busy_is_conflict``: a duplicate arriving while the first request with its key is still
+    running is refused at once (409 ``idempotency_key_in_progress``) instead of waiting for
+    it and replaying its answer (videotok documents it so).
+    """
     key = check_key(key)
     if key is None:
         status, body = work()
         return Outcome(status=status, body=body, replayed=False)
     with transaction.atomic():
+        if busy_is_conflict and not _try_lock_key(workspace=workspace, surface=surface,
+                                                  key=key):
+            raise Conflict("The first request with this Idempotency-Key is still being "
+                           "processed. Retry in a moment with the same key to get its "
+                           "answer.", code="idempotency_key_in_progress",
+                           field="Idempotency-Key")
         now = timezone.now()
         record = _claim(workspace=workspace, surface=surface, key=key,
                         fingerprint=fingerprint, now=now)
@@ -78,7 +89,8 @@ def run_once(*, workspace: Workspace, surface: str, key: str | None, fingerprint
                                 fingerprint=fingerprint, now=now)
                 if record is None:  # another request reclaimed it first: serve theirs
                     return run_once(workspace=workspace, surface=surface, key=key,
-                                    fingerprint=fingerprint, work=work)
+                                    fingerprint=fingerprint, work=work,
+                                    busy_is_conflict=busy_is_conflict)
             else:
                 if record.fingerprint != fingerprint:
                     raise Conflict(
@@ -90,6 +102,22 @@ def run_once(*, workspace: Workspace, surface: str, key: str | None, fingerprint
         record.status_code, record.response = status, body
         record.save(update_fields=["status_code", "response"])
     return Outcome(status=status, body=body, replayed=False)
+
+
+def _try_lock_key(*, workspace: Workspace, surface: str, key: str) -> bool:
+    """Hold the key for this transaction; False when another transaction holds it.
+
+    A PostgreSQL transaction-scoped advisory lock: released by the commit or rollback that
+    ends the request, so a crashed request never leaves a key busy. Other databases (SQLite,
+    the embedded runtime) serialise writers anyway: there a duplicate waits and replays.
+    """
+    if connection.vendor != "postgresql":
+        return True
+    digest = hashlib.sha256(f"{workspace.pk}:{surface}:{key}".encode()).digest()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)",
+                       [int.from_bytes(digest[:8], "big", signed=True)])
+        return bool(cursor.fetchone()[0])
 
 
 def _claim(*, workspace: Workspace, surface: str, key: str, fingerprint: str,

@@ -136,7 +136,10 @@ def validate_brief(brief: AdBrief) -> AdBrief:
 def concept_credits(brief: AdBrief) -> int:
     """What one concept of the brief costs: its format's price, plus the in-situ scene. This is
     each concept's share of the charge, what regenerating one costs and what its failure
-    refunds."""
+    refunds. A brief for another output than an ad (a model's image or clip, a slideshow)
+    names its ``billing.pricing`` kind and parameters in ``extra["price"]``."""
+    if brief.extra.get("price"):
+        return pricing.price_for(**brief.extra["price"])
     credits = pricing.price_for(kind=brief.format)
     if brief.in_situ:
         credits += pricing.price_for(kind="in_situ")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -29,9 +30,17 @@ from generations.models import (
     ConceptStatus,
     Job,
     JobStatus,
+    Upload,
 )
 from generations.planner import PlannedProduct, plan_concepts
-from generations.render import ConceptSpec, RenderFailed, render_concept, write_copy
+from generations.render import (
+    ConceptSpec,
+    RenderedFile,
+    RenderFailed,
+    render_concept,
+    render_transition,
+    write_copy,
+)
 from generations.render.report import concept_report, refused_report
 from studio.leases import Heartbeat, lease_expiry
 
@@ -147,14 +156,18 @@ def _render_and_store(*, concept: Concept, attempt: int) -> None:
     brief = AdBrief.from_json(job.request)
     started = time.perf_counter()
     try:
-        files = render_concept(
-            brand=brand_spec_for(job.brand, include_logo=True),
-            product=(product_spec_for(concept.product, include_image=True) if concept.product
-                     else product_spec_for(None, include_image=False,
-                                           fallback_name=concept.product_name)),
-            concept=_concept_spec(concept),
-            sizes=brief.sizes, video=brief.video, duration=brief.duration, bgm=brief.bgm,
-        )
+        renderer = brief.extra.get("renderer")
+        if renderer:
+            files = render_special(renderer, concept=concept, brief=brief)
+        else:
+            files = render_concept(
+                brand=brand_spec_for(job.brand, include_logo=True),
+                product=(product_spec_for(concept.product, include_image=True)
+                         if concept.product else product_spec_for(
+                             None, include_image=False, fallback_name=concept.product_name)),
+                concept=_concept_spec(concept),
+                sizes=brief.sizes, video=brief.video, duration=brief.duration, bgm=brief.bgm,
+            )
     except RenderFailed as exc:
         Concept.objects.filter(pk=concept_id).update(render_report=refused_report(
             concept=_concept_spec(concept), gate_report=exc.gate_report))
@@ -183,6 +196,49 @@ def _render_and_store(*, concept: Concept, attempt: int) -> None:
                      f"{type(exc).__name__}: {exc}")
         return
     finish_if_done(job_id=job.pk)
+
+
+RENDERERS = ("slideshow", "transition")
+
+
+def render_special(renderer: str, *, concept: Concept, brief: AdBrief) -> list[RenderedFile]:
+    """A concept rendered by one of the engine's other outputs (``brief.extra["renderer"]``):
+
+    - ``slideshow``: ``extra["slide_count"]`` statics in a row as one MP4
+      (``extra["text_overlays"]``); ``extra["product_uploads"]``, when given, are the product
+      photos the slides show in turn.
+    - ``transition``: the first two reference uploads as the first and last frame of a clip.
+    """
+    job = concept.job
+    if renderer == "transition":
+        uploads = [_upload_bytes(job=job, public_id=ident)
+                   for ident in brief.reference_uploads[:2]]
+        return [render_transition(first=uploads[0], last=uploads[1], size=brief.sizes[0],
+                                  duration=brief.duration)]
+    if renderer == "slideshow":
+        from generations.render.slideshow import render_slideshow
+
+        products = [product_spec_for(product, include_image=True)
+                    for product in products_for_generation(job.brand,
+                                                           product_ids=brief.product_ids)]
+        uploads = [_upload_bytes(job=job, public_id=ident)
+                   for ident in brief.extra.get("product_uploads", [])]
+        if uploads:
+            named = products or [product_spec_for(None, include_image=False,
+                                                  fallback_name=concept.product_name)]
+            products = [replace(named[i % len(named)], image=image)
+                        for i, image in enumerate(uploads)]
+        return [render_slideshow(
+            brand=brand_spec_for(job.brand, include_logo=True), products=products,
+            first=_concept_spec(concept), slide_count=int(brief.extra["slide_count"]),
+            aspect=brief.sizes[0], text_overlays=bool(brief.extra.get("text_overlays")))]
+    raise ValueError(f"unknown renderer {renderer!r}")
+
+
+def _upload_bytes(*, job: Job, public_id: str) -> bytes:
+    upload = Upload.objects.get(workspace_id=job.workspace_id, public_id=public_id)
+    with upload.file.open("rb") as fh:
+        return fh.read()
 
 
 def _concept_spec(concept: Concept) -> ConceptSpec:

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from billing import services as ledger
+from billing.exceptions import InsufficientCredits
 from billing.services import account_for_workspace
 from brands.models import Brand, Product
 from brands.selectors import default_brand_for
@@ -211,6 +212,52 @@ def submit_job(
                 code="idempotency_key_mismatch", field="idempotency_key") from None
         return Submission(job=job, credits_balance_after=_balance(workspace), replayed=True)
     return Submission(job=job, credits_balance_after=entry.balance_after)
+
+
+def submit_jobs(*, workspace: Workspace, briefs: list[AdBrief], metadata: list[dict],
+                **options) -> list[Submission]:
+    """Accept a batch of briefs as one job each, all or none: each job is debited on its own
+    (so a failed one refunds only itself), and a refusal of any of them leaves nothing
+    behind. Short of credits, the error names what the whole batch needs against the balance
+    before it. ``options`` are ``submit_job``'s (without ``idempotency_key``: a batch is
+    replayed by the surface's idempotency record, not per job)."""
+    try:
+        with transaction.atomic():
+            return [submit_job(workspace=workspace, brief=brief, metadata=meta, **options)
+                    for brief, meta in zip(briefs, metadata, strict=True)]
+    except InsufficientCredits as short:
+        raise InsufficientCredits(
+            needed=sum(brief_credits(brief) for brief in briefs),
+            balance=_balance(workspace), auto_recharge_error=short.auto_recharge_error,
+        ) from short
+
+
+REFERENCE_FETCH_SECONDS = 10.0
+
+
+def upload_create_from_url(*, workspace: Workspace, url: str, field: str | None = None,
+                           created_by: User | None = None) -> Upload:
+    """Fetch an image the request points at (through the SSRF-safe client) and store it as an
+    Upload; an unreachable, refused or non-image URL is InvalidRequest naming ``field``."""
+    from brands.scrape.http import FetchFailed, OutboundRefused, safe_get
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname or len(url) > 2000:
+        raise InvalidRequest("invalid_reference_images",
+                             f"{url!r} is not an http(s) URL of at most 2000 characters.",
+                             field=field)
+    max_bytes = settings.STUDIO_IMAGE_MAX_UPLOAD_BYTES
+    try:
+        response = safe_get(url, max_bytes=max_bytes, timeout=REFERENCE_FETCH_SECONDS)
+    except (OutboundRefused, FetchFailed) as exc:
+        raise InvalidRequest("invalid_reference_images",
+                             f"Could not fetch {url}: {exc}.", field=field) from exc
+    if response.status != 200:
+        raise InvalidRequest("invalid_reference_images",
+                             f"Fetching {url} answered HTTP {response.status}.", field=field)
+    return upload_create(workspace=workspace, content=response.content, created_by=created_by,
+                         original_name=parts.path.rsplit("/", 1)[-1], max_bytes=max_bytes,
+                         field=field)
 
 
 def _check_webhook_url(url: str) -> None:

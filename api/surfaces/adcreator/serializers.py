@@ -1,0 +1,215 @@
+"""adcreator request parsing and response shapes (the OpenAPI schema is generated from these).
+Request fields are camelCase as the reference names them; generation and video records are
+snake_case (``image_url``, ``model_id``), as it documents them too."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from api.surfaces.adcreator import catalogue as offer
+from generations import catalogue
+
+MIN_PROMPT, MAX_PROMPT = 3, 1000
+MAX_NEGATIVE_PROMPT = 500
+MAX_VIDEO_NEGATIVE_PROMPT = 2500
+MAX_BATCH = 4
+MIN_VIDEO_SECONDS, MAX_VIDEO_SECONDS = 2, 15
+DEFAULT_LIMIT, MAX_LIMIT = 50, 100
+MAX_UPLOAD_BYTES = 10_000_000
+UPLOAD_FORMATS = ("PNG", "JPEG", "WEBP")
+
+
+def _choice_error(label: str, options: list[str]) -> str:
+    return f"Unknown {label}. Use one of: {', '.join(options)}."
+
+
+class GenerateRequestSerializer(serializers.Serializer):
+    prompt = serializers.CharField(min_length=MIN_PROMPT, max_length=MAX_PROMPT)
+    modelId = serializers.CharField(max_length=100)
+    aspectRatio = serializers.ChoiceField(choices=list(catalogue.ASPECT_SIZES),
+                                          required=False, default=offer.DEFAULT_ASPECT_RATIO)
+    stylePreset = serializers.CharField(required=False, allow_null=True, allow_blank=True,
+                                        max_length=100)
+    negativePrompt = serializers.CharField(required=False, allow_null=True, allow_blank=True,
+                                           max_length=MAX_NEGATIVE_PROMPT)
+    inputImagePath = serializers.CharField(required=False, allow_null=True, allow_blank=True,
+                                           max_length=300)
+    batchCount = serializers.IntegerField(required=False, default=1, min_value=1,
+                                          max_value=MAX_BATCH)
+
+    def validate_modelId(self, value: str) -> str:
+        models = offer.image_models()
+        model = offer.resolve(value, models=models, aliases=offer.MODEL_ALIASES)
+        if model is None:
+            raise serializers.ValidationError(_choice_error(
+                "modelId", [m["id"] for m in models]) + " GET /api/platform/models lists them.")
+        return model
+
+    def validate_stylePreset(self, value: str | None) -> str | None:
+        if not value:
+            return None
+        style = offer.resolve_style(value)
+        if style is None:
+            raise serializers.ValidationError(
+                f"Unknown stylePreset {value!r}. GET /api/platform/styles lists them.")
+        return style
+
+
+class VideoRequestSerializer(serializers.Serializer):
+    sourceGenerationId = serializers.CharField(max_length=40)
+    prompt = serializers.CharField(min_length=MIN_PROMPT, max_length=MAX_PROMPT)
+    modelId = serializers.CharField(max_length=100)
+    durationSeconds = serializers.FloatField(min_value=MIN_VIDEO_SECONDS,
+                                             max_value=MAX_VIDEO_SECONDS)
+    generateAudio = serializers.BooleanField(required=False, allow_null=True)
+    negativePrompt = serializers.CharField(required=False, allow_null=True, allow_blank=True,
+                                           max_length=MAX_VIDEO_NEGATIVE_PROMPT)
+    cfgScale = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=1)
+    movementAmplitude = serializers.ChoiceField(choices=["auto", "small", "medium", "large"],
+                                                required=False, allow_null=True)
+    resolution = serializers.ChoiceField(choices=["720p", "1080p"], required=False,
+                                         allow_null=True)
+    bgm = serializers.BooleanField(required=False, allow_null=True)
+
+    def validate_modelId(self, value: str) -> str:
+        models = offer.video_models()
+        model = offer.resolve(value, models=models, aliases=offer.VIDEO_MODEL_ALIASES)
+        if model is None:
+            raise serializers.ValidationError(_choice_error(
+                "modelId", [m["id"] for m in models])
+                + " GET /api/platform/video-models lists them.")
+        return model
+
+
+class ListQuerySerializer(serializers.Serializer):
+    limit = serializers.IntegerField(required=False, default=DEFAULT_LIMIT, min_value=1,
+                                     max_value=MAX_LIMIT)
+    offset = serializers.IntegerField(required=False, default=0, min_value=0)
+
+
+# Responses --------------------------------------------------------------------------------
+class CreditsSerializer(serializers.Serializer):
+    balance = serializers.IntegerField()
+    lifetimePurchased = serializers.IntegerField()
+    lifetimeUsed = serializers.IntegerField()
+    unlimited = serializers.BooleanField()
+
+
+class ImageModelSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    displayName = serializers.CharField()
+    creditsCost = serializers.IntegerField()
+    estimatedSeconds = serializers.IntegerField()
+    supportsImageInput = serializers.BooleanField()
+    maxWidth = serializers.IntegerField()
+    maxHeight = serializers.IntegerField()
+
+
+class AspectRatioSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+
+
+class ModelsSerializer(serializers.Serializer):
+    models = ImageModelSerializer(many=True)
+    aspectRatios = AspectRatioSerializer(many=True)
+
+
+class VideoModelSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    displayName = serializers.CharField()
+    durations = serializers.ListField(child=serializers.IntegerField())
+    credits = serializers.DictField(child=serializers.IntegerField())
+    creditsPerSecond = serializers.IntegerField()
+    estimatedSeconds = serializers.IntegerField()
+    supportsAudio = serializers.BooleanField()
+    supportsNegativePrompt = serializers.BooleanField()
+    supportsCfgScale = serializers.BooleanField()
+
+
+class VideoModelsSerializer(serializers.Serializer):
+    models = VideoModelSerializer(many=True)
+
+
+class StyleSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    displayName = serializers.CharField()
+    category = serializers.CharField()
+    promptSuffix = serializers.CharField()
+
+
+class StylesSerializer(serializers.Serializer):
+    styles = StyleSerializer(many=True)
+
+
+class UploadSerializer(serializers.Serializer):
+    path = serializers.CharField()
+    publicUrl = serializers.URLField()
+
+
+class AcceptedSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    status = serializers.ChoiceField(choices=["processing"])
+
+
+class GenerationSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    status = serializers.ChoiceField(choices=["processing", "completed", "failed"])
+    prompt = serializers.CharField(allow_blank=True)
+    image_url = serializers.URLField(allow_null=True)
+    images = serializers.ListField(child=serializers.URLField())
+    model_id = serializers.CharField()
+    aspect_ratio = serializers.CharField()
+    style_preset = serializers.CharField(allow_null=True)
+    negative_prompt = serializers.CharField(allow_null=True)
+    input_image_path = serializers.CharField(allow_null=True)
+    batch_count = serializers.IntegerField()
+    credits_used = serializers.IntegerField()
+    error = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+
+
+class GenerationEnvelopeSerializer(serializers.Serializer):
+    generation = GenerationSerializer()
+
+
+class GenerationListSerializer(serializers.Serializer):
+    generations = GenerationSerializer(many=True)
+    limit = serializers.IntegerField()
+    offset = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class DeletedSerializer(serializers.Serializer):
+    deleted = serializers.BooleanField()
+
+
+class VideoSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    status = serializers.ChoiceField(choices=["processing", "completed", "failed"])
+    prompt = serializers.CharField(allow_blank=True)
+    video_url = serializers.URLField(allow_null=True)
+    thumbnail_url = serializers.URLField(allow_null=True)
+    model_id = serializers.CharField()
+    duration_seconds = serializers.FloatField()
+    source_generation_id = serializers.CharField()
+    animation_prompt = serializers.CharField()
+    generate_audio = serializers.BooleanField()
+    credits_used = serializers.IntegerField()
+    error = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+
+
+class VideoEnvelopeSerializer(serializers.Serializer):
+    video = VideoSerializer()
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = serializers.CharField()
+    code = serializers.CharField()
+    field = serializers.CharField(required=False)
+    requestId = serializers.CharField()

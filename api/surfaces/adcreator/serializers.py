@@ -23,7 +23,7 @@ def _choice_error(label: str, options: list[str]) -> str:
     return f"Unknown {label}. Use one of: {', '.join(options)}."
 
 
-class GenerateRequestSerializer(serializers.Serializer):
+class AdcreatorGenerateRequestSerializer(serializers.Serializer):
     prompt = serializers.CharField(min_length=MIN_PROMPT, max_length=MAX_PROMPT)
     modelId = serializers.CharField(max_length=100)
     aspectRatio = serializers.ChoiceField(choices=list(catalogue.ASPECT_SIZES),
@@ -55,7 +55,7 @@ class GenerateRequestSerializer(serializers.Serializer):
         return style
 
 
-class VideoRequestSerializer(serializers.Serializer):
+class AdcreatorVideoRequestSerializer(serializers.Serializer):
     sourceGenerationId = serializers.CharField(max_length=40)
     prompt = serializers.CharField(min_length=MIN_PROMPT, max_length=MAX_PROMPT)
     modelId = serializers.CharField(max_length=100)
@@ -81,21 +81,21 @@ class VideoRequestSerializer(serializers.Serializer):
         return model
 
 
-class ListQuerySerializer(serializers.Serializer):
+class AdcreatorListQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(required=False, default=DEFAULT_LIMIT, min_value=1,
                                      max_value=MAX_LIMIT)
     offset = serializers.IntegerField(required=False, default=0, min_value=0)
 
 
 # Responses --------------------------------------------------------------------------------
-class CreditsSerializer(serializers.Serializer):
+class AdcreatorCreditsSerializer(serializers.Serializer):
     balance = serializers.IntegerField()
     lifetimePurchased = serializers.IntegerField()
     lifetimeUsed = serializers.IntegerField()
     unlimited = serializers.BooleanField()
 
 
-class ImageModelSerializer(serializers.Serializer):
+class AdcreatorImageModelSerializer(serializers.Serializer):
     id = serializers.CharField()
     displayName = serializers.CharField()
     creditsCost = serializers.IntegerField()
@@ -105,19 +105,19 @@ class ImageModelSerializer(serializers.Serializer):
     maxHeight = serializers.IntegerField()
 
 
-class AspectRatioSerializer(serializers.Serializer):
+class AdcreatorAspectRatioSerializer(serializers.Serializer):
     id = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
     width = serializers.IntegerField()
     height = serializers.IntegerField()
 
 
-class ModelsSerializer(serializers.Serializer):
-    models = ImageModelSerializer(many=True)
-    aspectRatios = AspectRatioSerializer(many=True)
+class AdcreatorModelsSerializer(serializers.Serializer):
+    models = AdcreatorImageModelSerializer(many=True)
+    aspectRatios = AdcreatorAspectRatioSerializer(many=True)
 
 
-class VideoModelSerializer(serializers.Serializer):
+class AdcreatorVideoModelSerializer(serializers.Serializer):
     id = serializers.CharField()
     displayName = serializers.CharField()
     durations = serializers.ListField(child=serializers.IntegerField())
@@ -129,32 +129,32 @@ class VideoModelSerializer(serializers.Serializer):
     supportsCfgScale = serializers.BooleanField()
 
 
-class VideoModelsSerializer(serializers.Serializer):
-    models = VideoModelSerializer(many=True)
+class AdcreatorVideoModelsSerializer(serializers.Serializer):
+    models = AdcreatorVideoModelSerializer(many=True)
 
 
-class StyleSerializer(serializers.Serializer):
+class AdcreatorStyleSerializer(serializers.Serializer):
     id = serializers.CharField()
     displayName = serializers.CharField()
     category = serializers.CharField()
     promptSuffix = serializers.CharField()
 
 
-class StylesSerializer(serializers.Serializer):
-    styles = StyleSerializer(many=True)
+class AdcreatorStylesSerializer(serializers.Serializer):
+    styles = AdcreatorStyleSerializer(many=True)
 
 
-class UploadSerializer(serializers.Serializer):
+class AdcreatorUploadSerializer(serializers.Serializer):
     path = serializers.CharField()
     publicUrl = serializers.URLField()
 
 
-class AcceptedSerializer(serializers.Serializer):
+class AdcreatorAcceptedSerializer(serializers.Serializer):
     id = serializers.CharField()
     status = serializers.ChoiceField(choices=["processing"])
 
 
-class GenerationSerializer(serializers.Serializer):
+class AdcreatorGenerationSerializer(serializers.Serializer):
     id = serializers.CharField()
     status = serializers.ChoiceField(choices=["processing", "completed", "failed"])
     prompt = serializers.CharField(allow_blank=True)
@@ -172,22 +172,22 @@ class GenerationSerializer(serializers.Serializer):
     completed_at = serializers.DateTimeField(allow_null=True)
 
 
-class GenerationEnvelopeSerializer(serializers.Serializer):
-    generation = GenerationSerializer()
+class AdcreatorGenerationEnvelopeSerializer(serializers.Serializer):
+    generation = AdcreatorGenerationSerializer()
 
 
-class GenerationListSerializer(serializers.Serializer):
-    generations = GenerationSerializer(many=True)
+class AdcreatorGenerationListSerializer(serializers.Serializer):
+    generations = AdcreatorGenerationSerializer(many=True)
     limit = serializers.IntegerField()
     offset = serializers.IntegerField()
     total = serializers.IntegerField()
 
 
-class DeletedSerializer(serializers.Serializer):
+class AdcreatorDeletedSerializer(serializers.Serializer):
     deleted = serializers.BooleanField()
 
 
-class VideoSerializer(serializers.Serializer):
+class AdcreatorVideoSerializer(serializers.Serializer):
     id = serializers.CharField()
     status = serializers.ChoiceField(choices=["processing", "completed", "failed"])
     prompt = serializers.CharField(allow_blank=True)
@@ -204,11 +204,11 @@ class VideoSerializer(serializers.Serializer):
     completed_at = serializers.DateTimeField(allow_null=True)
 
 
-class VideoEnvelopeSerializer(serializers.Serializer):
-    video = VideoSerializer()
+class AdcreatorVideoEnvelopeSerializer(serializers.Serializer):
+    video = AdcreatorVideoSerializer()
 
 
-class ErrorSerializer(serializers.Serializer):
+class AdcreatorErrorSerializer(serializers.Serializer):
     error = serializers.CharField()
     code = serializers.CharField()
     field = serializers.CharField(required=False)

@@ -27,7 +27,7 @@ from generations.services import (
 )
 from studio.exceptions import InvalidInput, NotFound
 
-E = s.ErrorSerializer
+E = s.AdcreatorErrorSerializer
 GENERATE_EXAMPLE = {
     "prompt": "Luxury perfume bottle on marble surface, soft studio lighting",
     "modelId": "nano-banana-2", "aspectRatio": "1:1", "stylePreset": "studio-product",
@@ -70,7 +70,7 @@ class CreditsView(AdcreatorView):
     required_scope = Scope.CREDITS_READ
 
     @extend_schema(operation_id="adcreator_credits_get", summary="Credit balance",
-                   responses={200: s.CreditsSerializer, **errors(E)})
+                   responses={200: s.AdcreatorCreditsSerializer, **errors(E)})
     def get(self, request):
         summary = balance_summary(self.workspace)
         return Response({"balance": summary["credits_balance"],
@@ -85,7 +85,7 @@ class ModelsView(AdcreatorView):
 
     @extend_schema(operation_id="adcreator_models_list",
                    summary="Image models and aspect ratios",
-                   responses={200: s.ModelsSerializer, **errors(E)})
+                   responses={200: s.AdcreatorModelsSerializer, **errors(E)})
     def get(self, request):
         return Response({"models": [offer.image_model_entry(m) for m in offer.image_models()],
                          "aspectRatios": offer.aspect_ratios()})
@@ -97,7 +97,7 @@ class VideoModelsView(AdcreatorView):
 
     @extend_schema(operation_id="adcreator_video_models_list",
                    summary="Video models, durations and credits",
-                   responses={200: s.VideoModelsSerializer, **errors(E)})
+                   responses={200: s.AdcreatorVideoModelsSerializer, **errors(E)})
     def get(self, request):
         return Response({"models": [offer.video_model_entry(m) for m in offer.video_models()]})
 
@@ -107,7 +107,7 @@ class StylesView(AdcreatorView):
     required_scope = Scope.GENERATIONS_READ
 
     @extend_schema(operation_id="adcreator_styles_list", summary="Style presets",
-                   responses={200: s.StylesSerializer, **errors(E)})
+                   responses={200: s.AdcreatorStylesSerializer, **errors(E)})
     def get(self, request):
         return Response({"styles": offer.style_entries()})
 
@@ -140,7 +140,7 @@ class UploadView(AdcreatorView):
                                                                  "format": "binary"}}},
                  "image/png": OpenApiRequest(bytes), "image/jpeg": OpenApiRequest(bytes),
                  "image/webp": OpenApiRequest(bytes)},
-        responses={201: s.UploadSerializer, **errors(E, 400)},
+        responses={201: s.AdcreatorUploadSerializer, **errors(E, 400)},
     )
     def post(self, request):
         try:
@@ -172,15 +172,16 @@ class GenerateView(AdcreatorView):
         operation_id="adcreator_generate", summary="Generate images",
         description="Starts a generation of `batchCount` images; poll "
                     "GET /api/platform/generations/{id}.",
-        parameters=[IDEMPOTENCY_KEY], request=s.GenerateRequestSerializer,
-        responses={202: s.AcceptedSerializer, **errors(E, 400, 402, 404, 409, 415, 422, 502)},
+        parameters=[IDEMPOTENCY_KEY], request=s.AdcreatorGenerateRequestSerializer,
+        responses={202: s.AdcreatorAcceptedSerializer,
+                   **errors(E, 400, 402, 404, 409, 415, 422, 502)},
         examples=[OpenApiExample("Reference example", value=GENERATE_EXAMPLE,
                                  request_only=True),
                   OpenApiExample("Accepted", value=ACCEPTED_EXAMPLE, response_only=True,
                                  status_codes=["202"])],
     )
     def post(self, request):
-        parsed = s.GenerateRequestSerializer(data=self.json_object())
+        parsed = s.AdcreatorGenerateRequestSerializer(data=self.json_object())
         parsed.is_valid(raise_exception=True)
         data = parsed.validated_data
         path = data.get("inputImagePath") or None
@@ -211,10 +212,10 @@ class GenerationsView(AdcreatorView):
     required_scope = Scope.GENERATIONS_READ
 
     @extend_schema(operation_id="adcreator_generations_list", summary="Your image generations",
-                   parameters=[s.ListQuerySerializer],
-                   responses={200: s.GenerationListSerializer, **errors(E, 400)})
+                   parameters=[s.AdcreatorListQuerySerializer],
+                   responses={200: s.AdcreatorGenerationListSerializer, **errors(E, 400)})
     def get(self, request):
-        query = s.ListQuerySerializer(data=request.query_params)
+        query = s.AdcreatorListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         limit, offset = query.validated_data["limit"], query.validated_data["offset"]
         jobs = selectors.generations_list(workspace=self.workspace)
@@ -233,14 +234,14 @@ class GenerationView(AdcreatorView):
                 else Scope.GENERATIONS_READ)
 
     @extend_schema(operation_id="adcreator_generation_get", summary="One generation",
-                   responses={200: s.GenerationEnvelopeSerializer, **errors(E, 404)})
+                   responses={200: s.AdcreatorGenerationEnvelopeSerializer, **errors(E, 404)})
     def get(self, request, generation_id: str):
         job = selectors.generation_get(workspace=self.workspace, public_id=generation_id)
         return Response({"generation": shapes.generation(job)})
 
     @extend_schema(operation_id="adcreator_generation_delete",
                    summary="Delete a generation and its images",
-                   responses={200: s.DeletedSerializer, **errors(E, 404, 409)})
+                   responses={200: s.AdcreatorDeletedSerializer, **errors(E, 404, 409)})
     def delete(self, request, generation_id: str):
         job = selectors.generation_get(workspace=self.workspace, public_id=generation_id)
         job_delete(job=job, by=None)
@@ -256,15 +257,15 @@ class VideosView(AdcreatorView):
         operation_id="adcreator_videos_create", summary="Animate a generated image",
         description="A video of a completed generation's first image: the same ad (copy, "
                     "layout, style) in motion. Poll GET /api/platform/videos/{id}.",
-        parameters=[IDEMPOTENCY_KEY], request=s.VideoRequestSerializer,
-        responses={202: s.AcceptedSerializer,
+        parameters=[IDEMPOTENCY_KEY], request=s.AdcreatorVideoRequestSerializer,
+        responses={202: s.AdcreatorAcceptedSerializer,
                    **errors(E, 400, 402, 404, 409, 415, 422, 502)},
         examples=[OpenApiExample("Reference example", value=VIDEO_EXAMPLE, request_only=True),
                   OpenApiExample("Accepted", value=ACCEPTED_EXAMPLE, response_only=True,
                                  status_codes=["202"])],
     )
     def post(self, request):
-        parsed = s.VideoRequestSerializer(data=self.json_object())
+        parsed = s.AdcreatorVideoRequestSerializer(data=self.json_object())
         parsed.is_valid(raise_exception=True)
         data = parsed.validated_data
         source = selectors.generation_get(workspace=self.workspace,
@@ -293,7 +294,7 @@ class VideoView(AdcreatorView):
     not_found_code = "video_not_found"
 
     @extend_schema(operation_id="adcreator_video_get", summary="One video",
-                   responses={200: s.VideoEnvelopeSerializer, **errors(E, 404)})
+                   responses={200: s.AdcreatorVideoEnvelopeSerializer, **errors(E, 404)})
     def get(self, request, video_id: str):
         job = selectors.video_get(workspace=self.workspace, public_id=video_id)
         return Response({"video": shapes.video(job)})

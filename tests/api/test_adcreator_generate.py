@@ -209,9 +209,17 @@ def test_the_list_is_newest_first_with_limit_and_offset(api, workspace, ready_br
 
 
 @pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 101}, {"limit": "x"},
-                                    {"offset": -1}])
+                                    {"offset": -1}, {"offset": 1_000_000_001},
+                                    {"offset": 16770133339475606037856256}])
 def test_bad_list_parameters_are_400(api, db, params):
     assert api.get("/api/platform/generations", params).status_code == 400
+
+
+def test_the_largest_offset_is_an_empty_page(api, db):
+    response = api.get("/api/platform/generations", {"limit": 100, "offset": 1_000_000_000})
+
+    assert response.status_code == 200
+    assert response.json()["generations"] == []
 
 
 def test_delete_removes_the_generation_and_its_files(api, workspace, ready_brand):

@@ -15,6 +15,7 @@ MAX_VIDEO_NEGATIVE_PROMPT = 2500
 MAX_BATCH = 4
 MIN_VIDEO_SECONDS, MAX_VIDEO_SECONDS = 2, 15
 DEFAULT_LIMIT, MAX_LIMIT = 50, 100
+MAX_OFFSET = 1_000_000_000  # far past any list, and inside PostgreSQL's OFFSET range
 MAX_UPLOAD_BYTES = 10_000_000
 UPLOAD_FORMATS = ("PNG", "JPEG", "WEBP")
 
@@ -84,7 +85,8 @@ class AdcreatorVideoRequestSerializer(serializers.Serializer):
 class AdcreatorListQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(required=False, default=DEFAULT_LIMIT, min_value=1,
                                      max_value=MAX_LIMIT)
-    offset = serializers.IntegerField(required=False, default=0, min_value=0)
+    offset = serializers.IntegerField(required=False, default=0, min_value=0,
+                                      max_value=MAX_OFFSET)
 
 
 # Responses --------------------------------------------------------------------------------

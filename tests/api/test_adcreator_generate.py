@@ -126,16 +126,36 @@ def test_not_enough_credits_is_402_and_charges_nothing(api, workspace, ready_bra
     assert state(workspace) == before
 
 
-def test_a_workspace_without_a_ready_brand_is_422_generation_failed(api, workspace, funded):
-    Brand.objects.create(workspace=workspace, name="Lumen", status=Brand.Status.ONBOARDING,
-                         is_default=True)
+@pytest.mark.parametrize("brand_status, code", [
+    (None, "no_brand_selected"), (Brand.Status.ONBOARDING, "brand_onboarding_in_progress")])
+def test_a_workspace_without_a_ready_brand_is_422_generation_failed(api, workspace, funded,
+                                                                    brand_status, code):
+    if brand_status is not None:
+        Brand.objects.create(workspace=workspace, name="Lumen", status=brand_status,
+                             is_default=True)
     before = state(workspace)
 
     response = api.post(URL, _body())
 
     assert response.status_code == 422
-    assert response.json()["code"] == "brand_onboarding_in_progress"
+    assert response.json()["code"] == code
     assert state(workspace) == before
+
+
+def test_generate_needs_the_write_scope(workspace, ready_brand, funded):
+    from api.keys import api_key_create
+    from tests.api.conftest import ApiClient
+
+    reader = ApiClient(api_key_create(workspace=workspace, name="read",
+                                      scopes=["generations:read"]).plaintext)
+    before = state(workspace)
+
+    response = reader.post(URL, _body())
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "insufficient_scope"
+    assert state(workspace) == before
+    assert reader.get("/api/platform/generations").status_code == 200
 
 
 def test_another_workspaces_upload_path_is_404_and_charges_nothing(api, other_api, workspace,

@@ -8,6 +8,8 @@ from rest_framework import serializers
 
 from api.surfaces.adcreator import catalogue as offer
 from generations import catalogue
+from generations.briefs import AdBrief
+from generations.models import AdFormat, Upload
 
 MIN_PROMPT, MAX_PROMPT = 3, 1000
 MAX_NEGATIVE_PROMPT = 500
@@ -54,6 +56,19 @@ class AdcreatorGenerateRequestSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 f"Unknown stylePreset {value!r}. GET /api/platform/styles lists them.")
         return style
+
+    def to_brief(self, *, upload: Upload | None) -> AdBrief:
+        """The brief: one size, a static image per batch item, priced by the model; the style
+        preset is also pinned as the featured style so the look is the one asked for."""
+        data = self.validated_data
+        style = data.get("stylePreset")
+        return AdBrief(
+            count=data["batchCount"], format=AdFormat.STATIC, sizes=(data["aspectRatio"],),
+            prompt=data["prompt"], negative_prompt=data.get("negativePrompt") or None,
+            style_preset=style, featured_styles=(style,) if style else (),
+            reference_uploads=(upload.public_id,) if upload else (), model=data["modelId"],
+            extra={"input_image_path": upload.file.name} if upload else {},
+        )
 
 
 class AdcreatorVideoRequestSerializer(serializers.Serializer):

@@ -17,8 +17,7 @@ from api.surfaces.adcreator import selectors, shapes
 from api.surfaces.adcreator import serializers as s
 from api.surfaces.adcreator.errors import exception_handler
 from billing.selectors import balance_summary
-from generations.briefs import AdBrief
-from generations.models import AdFormat, Surface
+from generations.models import Surface
 from generations.services import (
     job_delete,
     submit_job,
@@ -183,18 +182,10 @@ class GenerateView(AdcreatorView):
     def post(self, request):
         parsed = s.AdcreatorGenerateRequestSerializer(data=self.json_object())
         parsed.is_valid(raise_exception=True)
-        data = parsed.validated_data
-        path = data.get("inputImagePath") or None
+        path = parsed.validated_data.get("inputImagePath")
         upload = (selectors.upload_get_by_path(workspace=self.workspace, path=path)
                   if path else None)
-        style = data.get("stylePreset")
-        brief = AdBrief(
-            count=data["batchCount"], format=AdFormat.STATIC, sizes=(data["aspectRatio"],),
-            prompt=data["prompt"], negative_prompt=data.get("negativePrompt") or None,
-            style_preset=style, featured_styles=(style,) if style else (),
-            reference_uploads=(upload.public_id,) if upload else (), model=data["modelId"],
-            extra={"input_image_path": path} if path else {},
-        )
+        brief = parsed.to_brief(upload=upload)
         key = check_key(request.headers.get("Idempotency-Key"))
 
         def work():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 
 from billing import pricing
@@ -43,6 +44,9 @@ class AdBrief:
     negative_prompt: str | None = None
     style_preset: str | None = None
     reference_uploads: tuple[str, ...] = ()
+    # A registry model id (adcreator ``modelId``): the brief is then priced per image, or per
+    # second of video, instead of per ad format.
+    model: str | None = None
     extra: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
@@ -127,6 +131,12 @@ def validate_brief(brief: AdBrief) -> AdBrief:
         raise InvalidRequest("invalid_reference_images",
                              f"At most {MAX_REFERENCE_IMAGES} reference images.",
                              field="reference_images")
+    if brief.model is not None:
+        kinds = {model["id"]: model["kind"] for model in catalogue.models()}
+        wanted = "video" if brief.video else "image"
+        if kinds.get(brief.model) != wanted:
+            raise InvalidRequest("invalid_model",
+                                 f"Unknown {wanted} model: {brief.model}.", field="model")
     if brief.brand_tone is not None and len(brief.brand_tone) > 200:
         raise InvalidRequest("invalid_brand_tone", "brand_tone is limited to 200 characters.",
                              field="creative.brand_tone")
@@ -134,12 +144,18 @@ def validate_brief(brief: AdBrief) -> AdBrief:
 
 
 def concept_credits(brief: AdBrief) -> int:
-    """What one concept of the brief costs: its format's price, plus the in-situ scene. This is
+    """What one concept of the brief costs: its model's price (per image, or per started second
+    of video) when it names one, else its format's price plus the in-situ scene. This is
     each concept's share of the charge, what regenerating one costs and what its failure
-    refunds. A brief for another output than an ad (a model's image or clip, a slideshow)
-    names its ``billing.pricing`` kind and parameters in ``extra["price"]``."""
+    refunds. A brief for another output than an ad (a slideshow, a transition clip) names its
+    ``billing.pricing`` kind and parameters in ``extra["price"]``."""
     if brief.extra.get("price"):
         return pricing.price_for(**brief.extra["price"])
+    if brief.model is not None:
+        if brief.video:
+            return pricing.price_for(kind="video", model=brief.model,
+                                     duration_seconds=math.ceil(brief.duration))
+        return pricing.price_for(kind="image", model=brief.model)
     credits = pricing.price_for(kind=brief.format)
     if brief.in_situ:
         credits += pricing.price_for(kind="in_situ")

@@ -8,6 +8,7 @@ and hands the job to the queue after commit, so it answers in milliseconds.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import secrets
 import time
@@ -23,8 +24,9 @@ from billing import services as ledger
 from billing.exceptions import InsufficientCredits
 from billing.services import account_for_workspace
 from brands.models import Brand, Product
+from brands.scrape.http import FetchFailed, OutboundRefused, safe_get
 from brands.selectors import default_brand_for
-from generations import events
+from generations import catalogue, events
 from generations.briefs import AdBrief, brief_credits, validate_brief
 from generations.errors import (
     BrandNotFound,
@@ -35,13 +37,22 @@ from generations.errors import (
     OrchestrationFailed,
     ProductNotFound,
 )
-from generations.models import Concept, ConceptStatus, Job, JobStatus, Surface, Upload
+from generations.models import (
+    AdFormat,
+    Concept,
+    ConceptStatus,
+    Job,
+    JobStatus,
+    Surface,
+    Upload,
+)
 from generations.pipeline import refund_job_share, regenerate
+from generations.search import relevant_matches
 from generations.storage import storage_call
 from generations.thumbnails import thumbnails_delete
 from studio.celery import app as celery_app
-from studio.exceptions import Conflict
-from studio.images import check_image
+from studio.exceptions import Conflict, NotFound
+from studio.images import ImageRefused, check_image
 from studio.media import content_type_for
 from studio.models import Membership, User, Workspace
 from studio.permissions import Action, authorize
@@ -95,8 +106,11 @@ def _check_reference_uploads(*, workspace: Workspace, public_ids: tuple[str, ...
 
 def upload_create(*, workspace: Workspace, content: bytes, original_name: str = "",
                   created_by: User | None = None, max_bytes: int | None = None,
-                  field: str | None = None) -> Upload:
-    """Store an image the workspace sent (checked by its content, never by its name)."""
+                  field: str | None = None, formats: tuple[str, ...] | None = None) -> Upload:
+    """Store an image the workspace sent (checked by its content, never by its name).
+    ``formats`` (Pillow names: "PNG", "JPEG", "WEBP") narrows what is accepted."""
+    if formats is not None:
+        _check_image_format(content, formats=formats, max_bytes=max_bytes, field=field)
     checked = check_image(content, label="The image", max_bytes=max_bytes, field=field)
     name = f"image.{checked.extension}"
     upload = Upload(workspace=workspace, created_by=created_by,
@@ -108,6 +122,32 @@ def upload_create(*, workspace: Workspace, content: bytes, original_name: str = 
         upload.file.save(name, ContentFile(checked.content), save=False)
     upload.save()
     return upload
+
+
+_FORMAT_NAMES = {"PNG": "PNG", "JPEG": "JPEG", "WEBP": "WebP", "GIF": "GIF"}
+
+
+def _check_image_format(content: bytes, *, formats: tuple[str, ...], max_bytes: int | None,
+                        field: str | None) -> None:
+    """Refuse an image whose content (its header, not its name or declared type) is none of
+    ``formats``. The size is checked first so the refusal names the real problem."""
+    from PIL import Image, UnidentifiedImageError
+
+    limit = max_bytes or settings.STUDIO_IMAGE_MAX_UPLOAD_BYTES
+    if len(content) > limit:
+        return  # check_image refuses it with the size in its message
+    names = [_FORMAT_NAMES.get(name, name) for name in formats]
+    listed = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
+    refused = ImageRefused(f"The image must be a {listed} image (judged by its content).",
+                           field=field)
+    try:
+        with Image.open(io.BytesIO(content)) as image:  # the header only
+            detected = (image.format or "").upper()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError,
+            Image.DecompressionBombError) as exc:
+        raise refused from exc
+    if detected not in formats:
+        raise refused
 
 
 BROKER_OK_SECONDS = 1.0
@@ -239,8 +279,6 @@ def upload_create_from_url(*, workspace: Workspace, url: str, field: str | None 
                            created_by: User | None = None) -> Upload:
     """Fetch an image the request points at (through the SSRF-safe client) and store it as an
     Upload; an unreachable, refused or non-image URL is InvalidRequest naming ``field``."""
-    from brands.scrape.http import FetchFailed, OutboundRefused, safe_get
-
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname or len(url) > 2000:
         raise InvalidRequest("invalid_reference_images",
@@ -258,6 +296,75 @@ def upload_create_from_url(*, workspace: Workspace, url: str, field: str | None 
     return upload_create(workspace=workspace, content=response.content, created_by=created_by,
                          original_name=parts.path.rsplit("/", 1)[-1], max_bytes=max_bytes,
                          field=field)
+
+
+def submit_video_from_job(
+    *,
+    workspace: Workspace,
+    source: Job,
+    model: str,
+    duration: float,
+    prompt: str | None = None,
+    negative_prompt: str | None = None,
+    bgm: bool = False,
+    surface: str = Surface.STUDIO,
+    api_key_id: int | None = None,
+    idempotency_key: str | None = None,
+    request_id: str | None = None,
+    extra: dict | None = None,
+) -> Submission:
+    """Animate the first rendered concept of a completed job: a new video job whose one concept
+    is a copy of it (product, copy, template, style), so the MP4 is the same ad in motion,
+    priced at the video model's rate. The motion is the animation prompt that best matches
+    ``prompt``, else the concept's own. Raises InvalidRequest ``source_not_completed`` unless
+    the source completed, and whatever ``submit_job`` raises.
+    """
+    if source.workspace_id != workspace.pk:
+        raise NotFound("The source generation does not exist.", code="generation_not_found")
+    concept = (source.concepts.filter(status=ConceptStatus.COMPLETED).order_by("index").first()
+               if source.status == JobStatus.COMPLETED else None)
+    if concept is None:
+        raise InvalidRequest("source_not_completed",
+                             "The source generation has not completed, so there is no image "
+                             "to animate yet.", field="sourceGenerationId")
+    source_brief = AdBrief.from_json(source.request)
+    brief = AdBrief(
+        count=1, format=AdFormat.FULL, brand_id=source.brand_id,
+        product_ids=(concept.product_id,) if concept.product_id else (),
+        copy_angle=concept.copy_angle, templates=(concept.template_slug,),
+        featured_styles=(concept.style_id,), style_preset=concept.style_id,
+        animation_prompts=(_animation_prompt_for(prompt, fallback=concept.animation_prompt or (
+            catalogue.style_by_id(concept.style_id)["animation_prompt"])),),
+        sizes=source_brief.sizes, duration=duration, bgm=bgm, prompt=prompt,
+        negative_prompt=negative_prompt, model=model,
+        extra={**(extra or {}), "source_job": source.public_id,
+               "source_concept": concept.public_id},
+    )
+    with transaction.atomic():
+        submission = submit_job(workspace=workspace, brief=brief, surface=surface,
+                                api_key_id=api_key_id, idempotency_key=idempotency_key,
+                                request_id=request_id)
+        if not submission.replayed:
+            # Written before the job is published (that waits for this commit), so planning
+            # finds the concept and renders it instead of writing new copy.
+            Concept.objects.create(
+                job=submission.job, index=0, product_id=concept.product_id,
+                product_name=concept.product_name, copy_angle=concept.copy_angle,
+                headline=concept.headline, body=concept.body, cta=concept.cta,
+                badge=concept.badge, template_slug=concept.template_slug,
+                style_id=concept.style_id, animation_prompt=brief.animation_prompts[0],
+                in_situ=concept.in_situ, seed=concept.seed,
+                credits=submission.job.credits_charged)
+    return submission
+
+
+def _animation_prompt_for(prompt: str | None, *, fallback: str) -> str:
+    """The animation prompt a free-text video prompt means, or ``fallback`` when it names
+    none (the search refuses gibberish and weak matches)."""
+    for match in relevant_matches(prompt or "", limit=8):
+        if match.kind == "animation_prompt":
+            return match.name
+    return fallback
 
 
 def _check_webhook_url(url: str) -> None:

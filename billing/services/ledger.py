@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Sum
+from django.db.models import Field, Sum
 from django.utils import timezone
 
 from billing.exceptions import InsufficientCredits, LedgerConflict
@@ -185,7 +185,9 @@ def _statements(vendor: str) -> _Statements:
 
 
 def _column(attname: str) -> str:
-    return CreditAccount._meta.get_field(attname).column
+    field = CreditAccount._meta.get_field(attname)
+    assert isinstance(field, Field) and field.column  # a concrete column, not a relation
+    return field.column
 
 
 def _existing_entry(*, account: CreditAccount, kind: str, amount: int,

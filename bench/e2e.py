@@ -55,9 +55,10 @@ DESSERT_FULL_BODY = {
 
 
 def _start_workers(count: int) -> list[subprocess.Popen]:
+    # INFO: the warm-up's "engine warm" line is how _wait_fleet knows a worker is ready.
     env = {**os.environ}
     return [subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "studio", "worker", "--loglevel=WARNING",
+        [sys.executable, "-m", "celery", "-A", "studio", "worker", "--loglevel=INFO",
          "--concurrency=1", "-Q", "default,render,io", "--without-gossip", "--without-mingle",
          "-n", f"bench{i}@%h"],
         cwd=REPO, env=env, start_new_session=True,

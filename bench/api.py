@@ -6,10 +6,14 @@ closed-loop clients POST Dessert ``/v1/ads/generate`` bodies (each with its own
 Idempotency-Key) as fast as answers come back. Prints throughput and p50/p99 of the 202s.
 Target: p50 < 20 ms, p99 < 100 ms.
 
+Also measured in the same run: one client alone (the latency of a request with nothing
+queued in front of it) and, by Little's law (clients = throughput x latency for a closed
+loop), the throughput the target would need at 32 clients next to the throughput measured.
+
     python bench/api.py [--clients 32] [--seconds 20] [--workers 2]
 
 DATABASE_URL and CELERY_BROKER_URL / REDIS_URL override the defaults. Nothing consumes the
-queued jobs: the broker's database is flushed at the end.
+queued jobs: the run's broker keys (its own prefix) are deleted at the end.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ from bench._common import ensure_database  # noqa: E402
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_api")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
 os.environ.setdefault("REDIS_URL", os.environ["CELERY_BROKER_URL"])
+# Only this run's broker keys, so the bench never flushes a shared Redis database.
+os.environ.setdefault("CELERY_BROKER_KEY_PREFIX", f"bench-api-{os.getpid()}:")
 os.environ.setdefault("SECRET_KEY", "bench-only")
 os.environ.setdefault("STUDIO_HTTPS", "0")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
@@ -92,6 +98,30 @@ def _start_server(port: int, workers: int) -> subprocess.Popen:
         stdout=subprocess.DEVNULL, stderr=open(DATA_DIR / "server.log", "w"))
 
 
+def _cpu_seconds(pgid: int) -> float:
+    """User + system CPU of every live process in the server's process group (master and
+    workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after the name: state, ppid, pgrp, ...
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def _measured(pgid: int, load):
+    """Run ``load`` and return its result with the server's and this process's CPU seconds."""
+    server, client = _cpu_seconds(pgid), time.process_time()
+    result = asyncio.run(load)
+    return (*result, _cpu_seconds(pgid) - server, time.process_time() - client)
+
+
 async def _wait_ready(base: str, deadline: float) -> None:
     import httpx
 
@@ -143,14 +173,17 @@ async def _load(base: str, key: str, clients: int, seconds: float, *, path: str,
     return latencies, statuses, wall
 
 
-def _summary(label: str, latencies: list[float], statuses: dict, wall: float) -> str:
+def _summary(label: str, latencies: list[float], statuses: dict, wall: float,
+             server_cpu: float, client_cpu: float) -> str:
     if not latencies:
         return f"{label}: no 2xx answers: {statuses}"
+    answers = sum(statuses.values())
     latencies = sorted(latencies)
     p50 = statistics.median(latencies) * 1000
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
     return (f"{label}: {len(latencies) / wall:.0f}/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
-            f"statuses {dict(sorted(statuses.items()))}")
+            f"CPU per answer: server {server_cpu / answers * 1000:.1f} ms, load client "
+            f"{client_cpu / answers * 1000:.1f} ms; statuses {dict(sorted(statuses.items()))}")
 
 
 def main() -> None:
@@ -170,22 +203,36 @@ def main() -> None:
         asyncio.run(_wait_ready(base, time.monotonic() + 60))
         # Baseline in the same run: the cheapest answer the same server gives (no database),
         # so a loaded machine shows up in both lines.
-        baseline = asyncio.run(_load(base, key, args.clients, min(args.seconds, 5),
-                                     path="/healthz", body=None))
-        generate = asyncio.run(_load(base, key, args.clients, args.seconds,
-                                     path="/v1/ads/generate", body=BODY))
+        baseline = _measured(server.pid, _load(base, key, args.clients, min(args.seconds, 5),
+                                               path="/healthz", body=None))
+        single = _measured(server.pid, _load(base, key, 1, min(args.seconds, 10),
+                                             path="/v1/ads/generate", body=BODY))
+        generate = _measured(server.pid, _load(base, key, args.clients, args.seconds,
+                                               path="/v1/ads/generate", body=BODY))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
         import redis
 
-        redis.Redis.from_url(os.environ["CELERY_BROKER_URL"]).flushdb()
+        broker = redis.Redis.from_url(os.environ["CELERY_BROKER_URL"])
+        stale = list(broker.scan_iter(match=f"{os.environ['CELERY_BROKER_KEY_PREFIX']}*"))
+        if stale:
+            broker.delete(*stale)
     print(f"server: gunicorn + {args.workers} uvicorn workers, PostgreSQL, Redis; "
           f"{args.clients} clients; load average {os.getloadavg()[0]:.1f} on "
           f"{os.cpu_count()} CPUs")
     print(_summary("baseline GET /healthz", *baseline))
-    print(_summary(f"POST /v1/ads/generate 202 ({args.seconds:g} s)", *generate))
+    print(_summary("POST /v1/ads/generate 202, 1 client", *single))
+    print(_summary(f"POST /v1/ads/generate 202, {args.clients} clients ({args.seconds:g} s)",
+                   *generate))
     print("target: p50 < 20 ms, p99 < 100 ms for the 202")
+    latencies, _statuses, wall = generate[:3]
+    if latencies:
+        measured = len(latencies) / wall
+        needed = args.clients / 0.020
+        print(f"Little's law: p50 < 20 ms at {args.clients} closed-loop clients needs about "
+              f"{needed:.0f} answers/s; measured {measured:.0f}/s, so the mean latency at this "
+              f"throughput is {args.clients / measured * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,15 @@
 """Thin Celery tasks: ids in, one pipeline call each. Safe to run twice. The receivers below
 publish them when the pipeline says work is queued."""
 
-from celery import shared_task
+import logging
+
+from celery import shared_task, signals
 from django.db import OperationalError
 from django.dispatch import receiver
 
 from generations import events, pipeline
+
+logger = logging.getLogger(__name__)
 
 _TRANSIENT = (OperationalError, ConnectionError, TimeoutError)
 
@@ -34,3 +38,14 @@ def _publish_plan(sender, *, job_id: int, **kwargs) -> None:
 @receiver(events.concept_queued, dispatch_uid="generations.tasks.concept_queued")
 def _publish_render(sender, *, concept_id: int, **kwargs) -> None:
     render_concept.delay(concept_id)
+
+
+@signals.worker_process_init.connect(dispatch_uid="generations.tasks.warm_up")
+def _warm_up(**kwargs) -> None:
+    """Each pool process (or the solo worker) gets the engine ready before its first job."""
+    from generations.warmup import warm_up
+
+    try:
+        warm_up()
+    except Exception:  # a cold engine is slower, not broken: the worker still starts
+        logger.exception("engine warm-up failed")

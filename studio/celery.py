@@ -23,6 +23,9 @@ app.conf.update(
     accept_content=["json"],
     broker_connection_retry_on_startup=True,
     worker_hijack_root_logger=False,
+    # A pool process warms the render engine as it starts (generations.warmup, a few seconds
+    # on a busy machine); the default 4 s would count a slow warm-up as a failed start.
+    worker_proc_alive_timeout=60.0,
     # CPU-bound rendering and I/O-bound fetching/webhooks scale on separate workers.
     task_routes={
         "generations.tasks.render_concept": {"queue": "render"},

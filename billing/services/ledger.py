@@ -1,18 +1,21 @@
 """Ledger verbs: every change to a balance goes through ``_post_entry``. (``debit``, which may
 charge the card first, is ``billing.services.debits``.)
 
-``_post_entry`` locks the account row, returns the existing entry when the reference was used
-before (idempotency), checks the balance, then updates the account and inserts the entry in the
-same transaction. It can run inside a caller's ``transaction.atomic()`` (the generation pipeline
+``_post_entry`` locks the account row, checks the balance, updates the account and inserts the
+entry in one statement, and answers a reference used before with the existing entry
+(idempotency). It can run inside a caller's ``transaction.atomic()`` (the generation pipeline
 debits inside its submit transaction); the lock is then held until the caller commits.
 """
 
 from __future__ import annotations
 
+import functools
 import uuid
+from datetime import datetime
+from typing import NamedTuple
 
-from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Field, Sum
 from django.utils import timezone
 
 from billing.exceptions import InsufficientCredits, LedgerConflict
@@ -40,45 +43,151 @@ def _post_entry(
 ) -> tuple[LedgerEntry, bool]:
     """Apply ``amount`` to the account and record it. Returns (entry, created).
 
-    A replayed reference is answered before taking the lock. Two first-time requests with
-    the same reference race to the unique constraint: the loser's insert fails, its
-    transaction (a savepoint inside a caller's) rolls back, and it returns the winner's entry.
-    Keeping the lookup out of the locked section keeps the lock short on a busy account.
+    The lock, the balance check, the update and the entry insert are one statement
+    (``_statements``): the conditional ``UPDATE`` takes the row lock and refuses an overdraft
+    in the same step, and the entry is inserted from its ``RETURNING`` row. Outside a
+    transaction that statement is its own transaction (one round trip, the lock held only
+    while it commits); inside a caller's it runs in a savepoint, so a refused debit leaves
+    no lock behind for the auto-recharge thread to wait on, and a lost race leaves the
+    caller's transaction usable.
+
+    A reference already used is filtered out by the same statement (no lock taken); two
+    first-time requests with the same reference race to the unique constraint, and the
+    loser's statement rolls back whole and returns the winner's entry.
     """
     if amount == 0:
         raise InvalidInput("A ledger entry must change the balance.", field="credits")
     if not reference:
         raise InvalidInput("A ledger entry needs a reference.", field="reference")
-    existing = _existing_entry(account=account, kind=kind, amount=amount, reference=reference)
-    if existing is not None:
-        return existing, False
+    now = timezone.now()
+    entry = LedgerEntry(account_id=account.pk, kind=kind, amount=amount, balance_after=0,
+                        reference=reference, created_at=now, **fields)
     try:
-        with transaction.atomic():
-            locked = CreditAccount.objects.select_for_update().get(pk=account.pk)
-            overdraws = amount < 0 and locked.balance + amount < 0
-            if overdraws and not may_overdraw and not locked.unlimited:
-                raise InsufficientCredits(needed=-amount, balance=locked.balance)
-            # Computed from the locked row: nobody else can change it before we commit.
-            locked.balance += amount
-            locked.lifetime_purchased = max(0, locked.lifetime_purchased + purchased)
-            locked.lifetime_used = max(0, locked.lifetime_used + used)
-            locked.updated_at = timezone.now()
-            locked.save(update_fields=["balance", "lifetime_purchased", "lifetime_used",
-                                       "updated_at"])
-            entry = LedgerEntry.objects.create(
-                account=locked, kind=kind, amount=amount, balance_after=locked.balance,
-                reference=reference, **fields,
-            )
-    except (IntegrityError, InsufficientCredits):
-        # Lost the race for this reference (or it spent the credits we wanted): same answer
-        # as a replay. Anything else is a real error.
+        if connection.in_atomic_block:
+            try:
+                with transaction.atomic():
+                    applied = _apply(entry=entry, may_overdraw=may_overdraw,
+                                     purchased=purchased, used=used, now=now)
+                    if applied is None:
+                        # An update that waited for the row and then found it short still
+                        # holds the lock: rolling the savepoint back releases it.
+                        raise _NothingApplied
+            except _NothingApplied:
+                applied = None
+        else:
+            applied = _apply(entry=entry, may_overdraw=may_overdraw, purchased=purchased,
+                             used=used, now=now)
+    except IntegrityError:
+        # Lost the race for this reference: same answer as a replay. Anything else (a
+        # constraint the entry broke) is a real error.
         existing = _existing_entry(account=account, kind=kind, amount=amount,
                                    reference=reference)
         if existing is None:
             raise
         return existing, False
-    _copy_balances(source=locked, target=account)
+    if applied is None:
+        # Nothing changed: the reference was used before, or the balance cannot cover it.
+        existing = _existing_entry(account=account, kind=kind, amount=amount,
+                                   reference=reference)
+        if existing is not None:
+            return existing, False
+        account.refresh_from_db(fields=_FRESH_FIELDS)
+        raise InsufficientCredits(needed=-amount, balance=account.balance)
+    for field, value in zip(_FRESH_FIELDS, applied[1:], strict=True):
+        setattr(account, field, value)
+    account.updated_at = now
+    entry.pk, entry.balance_after = applied[0], account.balance
+    entry.account = account
+    entry._state.adding = False
+    entry._state.db = connection.alias
     return entry, True
+
+
+class _NothingApplied(Exception):
+    pass
+
+
+# The lock, the overdraft check and the update in one step; a reference used before matches
+# no row (and takes no lock). Returns the account's fresh fields (_FRESH_FIELDS order).
+_ACCOUNT_UPDATE = """
+    UPDATE billing_creditaccount
+       SET balance = balance + %(amount)s,
+           lifetime_purchased = CASE WHEN lifetime_purchased + %(purchased)s < 0 THEN 0
+                                     ELSE lifetime_purchased + %(purchased)s END,
+           lifetime_used = CASE WHEN lifetime_used + %(used)s < 0 THEN 0
+                                ELSE lifetime_used + %(used)s END,
+           updated_at = %(now)s
+     WHERE id = %(account_id)s
+       AND (%(may_overdraw)s OR unlimited OR balance + %(amount)s >= 0)
+       AND NOT EXISTS (SELECT 1 FROM billing_ledgerentry
+                        WHERE account_id = %(account_id)s AND reference = %(reference)s)
+ RETURNING {returning}
+"""
+
+
+def _apply(*, entry: LedgerEntry, may_overdraw: bool, purchased: int, used: int,
+           now: datetime) -> tuple | None:
+    """Run the posting. Returns (entry id, *_FRESH_FIELDS after it) or None when nothing
+    changed (reference used before, or an overdraft refused)."""
+    params: dict = {
+        "amount": entry.amount, "purchased": purchased, "used": used, "now": now,
+        "account_id": entry.account_id, "may_overdraw": may_overdraw,
+        "reference": entry.reference,
+    }
+    for field in _entry_columns():
+        params[f"e_{field.attname}"] = field.get_db_prep_save(getattr(entry, field.attname),
+                                                              connection)
+    statements = _statements(connection.vendor)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(statements.combined, params)
+            return cursor.fetchone()
+        with transaction.atomic():
+            cursor.execute(statements.update, params)
+            row = cursor.fetchone()
+            if row is None:
+                return None
+            params["e_balance_after"] = row[0]
+            cursor.execute(statements.insert, params)
+            return (cursor.fetchone()[0], *row)
+
+
+class _Statements(NamedTuple):
+    combined: str  # PostgreSQL: the update's row feeds the insert, in one statement
+    update: str  # elsewhere (SQLite cannot nest a write in WITH): the same update ...
+    insert: str  # ... and then the insert, in one transaction
+
+
+def _entry_columns() -> list:
+    return [f for f in LedgerEntry._meta.concrete_fields if not f.primary_key]
+
+
+@functools.cache
+def _statements(vendor: str) -> _Statements:
+    # Identifiers come from the models' metadata and every value is a parameter, so the
+    # string building below cannot carry input into the SQL.
+    columns = _entry_columns()
+    names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
+    fresh = [_column(name) for name in _FRESH_FIELDS]
+    update = _ACCOUNT_UPDATE.format(returning=", ".join(fresh))
+    from_account = ", ".join("account.balance" if f.attname == "balance_after"
+                             else f"%(e_{f.attname})s" for f in columns)
+    # A unique violation in the insert undoes the update with it: one statement, one outcome.
+    combined = (
+        f"WITH account AS ({update}), "  # noqa: S608
+        f"entry AS (INSERT INTO billing_ledgerentry ({names}) "
+        f"SELECT {from_account} FROM account RETURNING id) "
+        f"SELECT entry.id, {', '.join('account.' + c for c in fresh)} "
+        "FROM account CROSS JOIN entry")
+    values = ", ".join(f"%(e_{f.attname})s" for f in columns)
+    insert = f"INSERT INTO billing_ledgerentry ({names}) VALUES ({values}) RETURNING id"  # noqa: S608
+    return _Statements(combined=combined, update=update, insert=insert)
+
+
+def _column(attname: str) -> str:
+    field = CreditAccount._meta.get_field(attname)
+    assert isinstance(field, Field) and field.column  # a concrete column, not a relation
+    return field.column
 
 
 def _existing_entry(*, account: CreditAccount, kind: str, amount: int,
@@ -99,12 +208,6 @@ def _existing_entry(*, account: CreditAccount, kind: str, amount: int,
 _FRESH_FIELDS = ("balance", "lifetime_purchased", "lifetime_used", "unlimited",
                  "auto_recharge_enabled", "auto_recharge_threshold", "auto_recharge_pack_id",
                  "stripe_customer_id", "default_payment_method_id")
-
-
-def _copy_balances(*, source: CreditAccount, target: CreditAccount) -> None:
-    if target is not source:
-        for field in _FRESH_FIELDS:
-            setattr(target, field, getattr(source, field))
 
 
 def _positive(credits: int) -> int:

@@ -113,6 +113,46 @@ def test_rate_limits_are_per_key(workspace):
     assert other.get("/v1/balance").status_code == 200
 
 
+@pytest.fixture
+def redis_cache(settings):
+    """The production cache: Redis (the broker's server and database, a key prefix of its
+    own), emptied of this test's keys after."""
+    import os
+    import uuid
+
+    from django.core.cache import caches
+
+    prefix = f"test-rate-{uuid.uuid4().hex[:8]}"
+    settings.CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0"),
+        "KEY_PREFIX": prefix}}
+    cache = caches["default"]
+    yield cache
+    client = cache._cache.get_client(write=True)
+    for key in client.scan_iter(match=f"{prefix}:*"):
+        client.delete(key)
+
+
+def test_rate_limit_counts_in_redis_and_the_window_expires(workspace, redis_cache):
+    import time
+
+    created = api_key_create(workspace=workspace, name="redis", rate_limit_per_minute=2)
+    client = ApiClient(created.plaintext)
+
+    answers = [client.get("/v1/balance") for _ in range(3)]
+
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert [a["X-RateLimit-Remaining"] for a in answers] == ["1", "0", "0"]
+    window = int(time.time() // 60) * 60
+    counter = redis_cache.make_and_validate_key(f"api:rate:{created.api_key.pk}:{window}")
+    raw = redis_cache._cache.get_client(counter)
+    if raw.exists(counter):  # the minute may have turned between the requests and here
+        assert int(raw.get(counter)) == 3
+        assert 0 < raw.ttl(counter) <= 65
+        assert redis_cache.get(f"api:rate:{created.api_key.pk}:{window}") == 3
+
+
 def test_every_response_carries_a_request_id_and_errors_repeat_it(api, client, db):
     page = client.get("/healthz")
     ok = api.get("/v1/balance")

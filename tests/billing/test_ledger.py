@@ -205,3 +205,30 @@ def test_verify_ledger_clean_and_drift(account):
         call_command("verify_ledger", stdout=io.StringIO(), stderr=err)
     assert info.value.returncode == 1
     assert "balance 999, sum of entries 45" in err.getvalue()
+
+
+def test_debit_returns_a_saved_entry_and_fresh_account_figures(account):
+    stale = CreditAccount.objects.get(pk=account.pk)
+    services.grant(account=account, credits=10, memo="top up")
+
+    entry = services.debit(account=stale, credits=4, reference="job:fresh", job_id="j1",
+                           memo="one ad")
+
+    assert (stale.balance, stale.lifetime_used) == (56, 4)
+    assert entry.pk is not None
+    assert LedgerEntry.objects.get(pk=entry.pk).balance_after == entry.balance_after == 56
+    stored = LedgerEntry.objects.get(pk=entry.pk)
+    assert (stored.kind, stored.amount, stored.job_id, stored.memo) == ("debit", -4, "j1",
+                                                                       "one ad")
+    assert stored.created_at == entry.created_at
+
+
+def test_replayed_debit_after_balance_ran_out_returns_the_first_entry(account):
+    first = services.debit(account=account, credits=50, reference="job:all")
+
+    again = services.debit(account=account, credits=50, reference="job:all")
+
+    assert again.pk == first.pk
+    account.refresh_from_db()
+    assert account.balance == 0
+    assert account.entries.filter(reference="job:all").count() == 1

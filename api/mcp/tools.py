@@ -148,26 +148,26 @@ def generate_ads(call: Call, arguments: dict[str, Any]) -> Output:
 
 
 def _still_images(job: Job) -> list[dict[str, str]]:
-    """Small WebP thumbnails of the first statics, as MCP image content."""
+    """Small WebP thumbnails of the first statics, in the order of the delivery's ads."""
+    stills = [asset for concept in job.concepts.all()
+              for aspect in job.request.get("sizes", DEFAULT_SIZES)
+              for asset in concept.assets.all()
+              if asset.kind == AssetKind.STATIC and asset.mime_type == "image/png"
+              and asset.aspect == aspect]
     images: list[dict[str, str]] = []
-    for concept in job.concepts.all():
-        for asset in concept.assets.all():
-            if len(images) >= MAX_IMAGES:
-                return images
-            if asset.kind != AssetKind.STATIC or asset.mime_type != "image/png":
-                continue
-            try:
-                name = thumbnail_get_or_create(asset=asset, width=IMAGE_WIDTH)
-                if not name.endswith(".webp"):
-                    continue  # no thumbnail could be made: the URL still serves the file
-                with default_storage.open(name, "rb") as fh:
-                    content = fh.read(MAX_IMAGE_BYTES + 1)
-            except STORAGE_ERRORS:
-                logger.warning("No inline image for asset %s: storage failed", asset.public_id)
-                continue
-            if len(content) <= MAX_IMAGE_BYTES:
-                images.append({"type": "image", "mimeType": "image/webp",
-                               "data": base64.b64encode(content).decode()})
+    for asset in stills[:MAX_IMAGES]:
+        try:
+            name = thumbnail_get_or_create(asset=asset, width=IMAGE_WIDTH)
+            if not name.endswith(".webp"):
+                continue  # no thumbnail could be made: the URL still serves the file
+            with default_storage.open(name, "rb") as fh:
+                content = fh.read(MAX_IMAGE_BYTES + 1)
+        except STORAGE_ERRORS:
+            logger.warning("No inline image for asset %s: storage failed", asset.public_id)
+            continue
+        if len(content) <= MAX_IMAGE_BYTES:
+            images.append({"type": "image", "mimeType": "image/webp",
+                           "data": base64.b64encode(content).decode()})
     return images
 
 

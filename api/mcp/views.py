@@ -33,7 +33,6 @@ from api.models import ApiKey
 from api.surface import SurfaceView, error_response
 from api.surfaces.dessert.errors import envelope
 from api.surfaces.dessert.serializers import FIELD_ERROR_CODES
-from generations.models import Surface
 from studio.exceptions import AppError
 
 # Oldest to newest; all use the initialize handshake.
@@ -140,7 +139,6 @@ def tool_error(error: AppError, *, request_id: str, version: str) -> dict[str, A
 # JSON-RPC over one path is not a REST operation; the tools are described by tools/list.
 @extend_schema(exclude=True)
 class McpView(SurfaceView):
-    surface = Surface.DESSERT
     exception_handler = staticmethod(exception_handler)
     http_method_names = ["post"]  # GET (no server stream) and DELETE answer 405
 
@@ -157,9 +155,12 @@ class McpView(SurfaceView):
             return self._error(None, INVALID_REQUEST, "The body must be a JSON-RPC 2.0 message.",
                                status=400)
         if "method" not in message:
-            # A response to a server request: this server sends none, so there is nothing to
-            # match it to; the spec's answer to anything that is not a request is 202.
-            return Response(status=202)
+            if "result" in message or "error" in message:
+                # A response to a server request: this server sends none, so there is nothing
+                # to match it to; the spec's answer to anything that is not a request is 202.
+                return Response(status=202)
+            return self._error(message.get("id"), INVALID_REQUEST, "The message has no method.",
+                               status=400)
         method = message["method"]
         if not isinstance(method, str):
             return self._error(message.get("id"), INVALID_REQUEST, "method must be a string.",

@@ -125,6 +125,7 @@ def test_parse_errors_batches_and_unknown_methods_are_json_rpc_errors(api):
     parse = api.post("/mcp", raw=b'{"jsonrpc": "2.0", "id": 1, "method": ')
     batch = api.post("/mcp", [{"jsonrpc": "2.0", "id": 1, "method": "ping"}])
     not_rpc = api.post("/mcp", {"id": 1, "method": "ping"})
+    no_method = api.post("/mcp", {"jsonrpc": "2.0", "id": 1})
     unknown = rpc(api, "resources/list", {})
     unknown_tool = rpc(api, "tools/call", {"name": "make_coffee", "arguments": {}})
     bad_params = rpc(api, "tools/call", ["generate_ads"])
@@ -134,11 +135,32 @@ def test_parse_errors_batches_and_unknown_methods_are_json_rpc_errors(api):
     assert batch.status_code == 400
     assert batch.json()["error"]["code"] == -32600
     assert not_rpc.json()["error"]["code"] == -32600
+    assert no_method.status_code == 400
+    assert no_method.json()["error"]["code"] == -32600
     assert unknown.status_code == 200
     assert unknown.json()["error"]["code"] == -32601
     assert unknown_tool.json()["error"]["code"] == -32602
     assert "make_coffee" in unknown_tool.json()["error"]["message"]
     assert bad_params.json()["error"]["code"] == -32602
+
+
+def test_bodies_the_machinery_refuses_are_json_rpc_errors_at_its_status(api, settings):
+    settings.API_MAX_BODY_BYTES = 100
+    too_large = rpc(api, "tools/call", {"name": "list_styles", "arguments": {"pad": "x" * 200}})
+    not_json = api.post("/mcp", raw=b"ping", content_type="text/plain")
+
+    assert too_large.status_code == 413
+    assert too_large.json()["error"]["data"]["code"] == "payload_too_large"
+    assert not_json.status_code == 415
+    assert not_json.json()["error"]["data"]["code"] == "unsupported_media_type"
+
+
+def test_the_api_docs_page_lists_every_tool(api):
+    description = api.get("/api/schema/", {"format": "json"}).json()["info"]["description"]
+
+    assert "`/mcp`" in description
+    assert all(f"`{name}`" in description for name in TOOL_NAMES)
+    assert "/mcp" not in api.get("/api/schema/", {"format": "json"}).json()["paths"]
 
 
 def test_an_unsupported_protocol_version_header_is_400(api):

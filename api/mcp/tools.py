@@ -186,9 +186,7 @@ def cancel_delivery(call: Call, arguments: dict[str, Any]) -> Output:
     job = job_get_for_workspace(
         workspace=call.workspace,
         public_id=_string(arguments, "delivery_id", code="invalid_delivery_id"))
-    job = cancel_job(job=job)
-    return Output(shapes.delivery(job_get_for_workspace(workspace=call.workspace,
-                                                        public_id=job.public_id)))
+    return Output(shapes.delivery(cancel_job(job=job)))
 
 
 # Brands ------------------------------------------------------------------------------------

@@ -321,7 +321,11 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Creative Studio API",
     "DESCRIPTION": "Ad creatives as a service: statics, MP4 video ads and copy from your brand. "
-                   "Every surface takes `Authorization: Bearer <key>` (Settings → API keys).",
+                   "Every surface takes `Authorization: Bearer <key>` (Settings → API keys).\n\n"
+                   "Agents: the same operations as MCP tools at `/mcp` (Streamable HTTP, the same "
+                   "keys; docs/mcp.md): `generate_ads`, `get_delivery`, `cancel_job`, "
+                   "`list_brands`, `get_brand`, `create_brand`, `list_styles`, `search_styles`, "
+                   "`list_generation_catalog`, `get_balance`, `get_usage`.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI from our own static files (static/swagger-ui/): no CDN.

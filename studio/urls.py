@@ -7,6 +7,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from api.mcp.views import McpView
 from studio import views
 from studio.media import media_file
 
@@ -25,6 +26,8 @@ urlpatterns = [
     path("v1/", include("api.surfaces.dessert.urls")),
     path("api/v1/", include("api.v1_urls")),
     path("api/platform/", include("api.surfaces.adcreator.urls")),
+    # Agents: the same operations as MCP tools (Streamable HTTP, the same API keys).
+    path("mcp", McpView.as_view(), name="mcp"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

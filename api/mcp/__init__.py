@@ -1,0 +1,1 @@
+"""The MCP server at ``/mcp``: the Dessert operations as tools for agents (docs/mcp.md)."""

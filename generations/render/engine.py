@@ -7,7 +7,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -267,12 +267,14 @@ os.register_at_fork(after_in_child=_forget_pool_after_fork)
 
 
 def render_statics(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSpec,
-                   sizes: Sequence[str], image_formats: Sequence[str]
+                   sizes: Sequence[str], image_formats: Sequence[str],
+                   step: Callable[[], None] | None = None
                    ) -> tuple[list[RenderedFile], dict[str, Scene]]:
     """Statics for every size and format.
 
     Layouts and encodes run on a small thread pool (Pillow and zlib release the GIL), so the
-    second size lays out while the first one's PNG is being compressed.
+    second size lays out while the first one's PNG is being compressed. ``step`` is called in
+    the caller's thread after each layout and each encode lands (it may raise to stop).
     """
     started = time.perf_counter()
     pool = _static_pool()
@@ -283,6 +285,8 @@ def render_statics(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSp
     encodes = []
     for aspect in sizes:
         scene, report = layouts[aspect].result()
+        if step:
+            step()
         scenes[aspect] = scene
         laid_out = time.perf_counter() - started
         for fmt in image_formats:
@@ -291,6 +295,8 @@ def render_statics(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSp
     files = []
     for scene, report, laid_out, future in encodes:
         content, mime, ext = future.result()
+        if step:
+            step()
         files.append(RenderedFile(kind="static", aspect=scene.aspect, width=scene.width,
                                   height=scene.height, duration=None, content=content,
                                   mime=mime, extension=ext, gate_report=report,

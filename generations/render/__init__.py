@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from generations import catalogue
 
 from .copy import DEFAULT_PROVIDER, CopyProvider, LocalCopywriter
-from .engine import render_statics
+from .engine import LAYOUT_STEPS, render_statics
 from .specs import (
     BrandSpec,
     ConceptSpec,
@@ -62,8 +62,8 @@ def render_concept(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSp
                    checkpoint: Callable[[int, int], None] | None = None) -> list[RenderedFile]:
     """Render one concept's statics (every size x format) and, with ``video``, one MP4 per size.
 
-    ``checkpoint(done, total)`` is called at every step boundary (a layout, an encode, a video
-    frame), from whichever thread did the step; whatever it raises stops the render and
+    ``checkpoint(done, total)`` is called at every step boundary (layout stages, an encode, a
+    video frame), from whichever thread did the step; whatever it raises stops the render and
     reaches the caller. Raises RenderFailed (with the gate report) when a size still fails
     its quality gates after re-layout; nothing is returned for such a concept.
     """
@@ -76,8 +76,8 @@ def render_concept(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSp
     if checkpoint is not None:
         from .motion import frame_count
 
-        total = len(sizes) * (1 + len(formats)) + (frame_count(duration) * len(sizes)
-                                                    if video else 0)
+        total = len(sizes) * (LAYOUT_STEPS + 1 + len(formats)) + (
+            frame_count(duration) * len(sizes) if video else 0)
         step = _StepCounter(checkpoint, total)
     files, scenes = render_statics(brand=brand, product=product, concept=concept, sizes=sizes,
                                    image_formats=formats, step=step)

@@ -172,9 +172,14 @@ def shorten_content(content: dict[str, Any], roles: list[str], names: tuple[str,
     return (changed, steps) if steps else None
 
 
+LAYOUT_STEPS = 3  # content ready, background painted, first scene built
+
+
 def layout_concept(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSpec,
-                   aspect: str) -> tuple[Scene, dict[str, Any]]:
-    """Lay the concept out for one aspect, re-laying out until the gates pass.
+                   aspect: str, step: Callable[[], None] | None = None
+                   ) -> tuple[Scene, dict[str, Any]]:
+    """Lay the concept out for one aspect, re-laying out until the gates pass. ``step`` is
+    called ``LAYOUT_STEPS`` times along the first attempt (it may raise to stop).
 
     Raises RenderFailed with the last gate report when every attempt fails.
     """
@@ -186,18 +191,25 @@ def layout_concept(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSp
     aspect_class = catalogue.ASPECT_CLASSES[aspect]
     size = catalogue.ASPECT_SIZES[aspect]
     content = content_for(brand, product, concept)
+    step = step or (lambda: None)
+    step()
     names = (product.name, brand.name)
     attempts: list[dict[str, Any]] = []
     backgrounds: dict[str, Image.Image] = {}
 
     def attempt(name: str, options: LayoutOptions, chosen: dict) -> tuple[Scene, dict]:
+        first = not attempts
         if chosen["slug"] not in backgrounds:
             backgrounds[chosen["slug"]] = background_for(style, brand, chosen, aspect_class,
                                                          size, concept,
                                                          content["product_image"])
+        if first:
+            step()
         scene = build_scene(template=chosen, aspect_class=aspect_class, aspect=aspect, size=size,
                             background=backgrounds[chosen["slug"]], palette=palette_of(brand),
                             fonts=fonts_of(brand), content=content, options=options)
+        if first:
+            step()
         report = run_gates(scene, brand_has_logo=brand.logo is not None)
         attempts.append({"attempt": name, "ok": report["ok"],
                          "failed": [k for k, g in report["gates"].items() if not g["ok"]]})
@@ -280,7 +292,8 @@ def render_statics(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSp
     pool = _static_pool()
     # One shared pool: its threads keep their (per-thread) font caches warm.
     layouts = {aspect: pool.submit(layout_concept, brand=brand, product=product,
-                                   concept=concept, aspect=aspect) for aspect in sizes}
+                                   concept=concept, aspect=aspect, step=step)
+               for aspect in sizes}
     scenes: dict[str, Scene] = {}
     encodes = []
     for aspect in sizes:

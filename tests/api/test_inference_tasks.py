@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 from urllib.parse import urlsplit
 
 import pytest
@@ -384,31 +385,34 @@ def test_cancelling_a_queued_task_refunds_it_in_full(api, workspace, ready_brand
 
 def test_cancel_mid_render_stops_at_a_frame_boundary_and_refunds_the_rest_exactly(
         api, workspace, ready_brand, funded, monkeypatch):
-    """Scene 1 is stored; scene 2 is cancelled while it renders (after its layout, before
-    its encodes); scenes 2-4 are refunded, scene 1 is kept and paid for."""
+    """Scene 1 is stored; scene 2 is cancelled while it renders (laid out, not yet encoded);
+    scenes 2-4 are refunded, scene 1 is kept and paid for."""
     monkeypatch.setattr(pipeline, "CHECKPOINT_SECONDS", 0)
     task_id = api.post("/api/v1/run", RUN_BODY).json()["id"]
-    job = _task_job = Job.objects.get()
+    job = Job.objects.get()
     concept_ids = pipeline.plan(job_id=job.pk)
     pipeline.render(concept_id=concept_ids[0])
 
-    steps: list[tuple[int, int]] = []
+    main = threading.current_thread()
+    steps: list[tuple[bool, float]] = []
     report = pipeline._report_progress
 
-    def cancel_after_first_step(*, job_id, concept_id, fraction):
+    def cancel_at_the_layouts_end(*, job_id, concept_id, fraction):
         report(job_id=job_id, concept_id=concept_id, fraction=fraction)
-        steps.append((concept_id, fraction))
-        if len(steps) == 1:
+        in_main = threading.current_thread() is main
+        steps.append((in_main, fraction))
+        if in_main and sum(s[0] for s in steps) == 1:
             assert api.post(f"/api/v1/tasks/{task_id}/cancel").status_code == 200
 
-    monkeypatch.setattr(pipeline, "_report_progress", cancel_after_first_step)
+    monkeypatch.setattr(pipeline, "_report_progress", cancel_at_the_layouts_end)
     pipeline.render(concept_id=concept_ids[1])
     for concept_id in concept_ids[2:]:
         pipeline.render(concept_id=concept_id)
 
-    # The render of scene 2 went no further than the step that saw the cancel.
-    assert steps == [(concept_ids[1], pytest.approx(1 / 3))]
-    job = _task_job
+    # Three layout stages, the laid-out scene (4 of 6 steps), then the cancel: the two encodes
+    # after it never reported, and nothing of scene 2 was stored.
+    assert steps[-1] == (True, pytest.approx(4 / 6))
+    assert len(steps) == 4
     job.refresh_from_db()
     assert job.status == JobStatus.CANCELLED
     assert (job.credits_charged, job.credits_refunded) == (TASK_CREDITS, 3 * SCENE_CREDITS)
@@ -416,8 +420,8 @@ def test_cancel_mid_render_stops_at_a_frame_boundary_and_refunds_the_rest_exactl
     assert funded.balance == 250 - SCENE_CREDITS
     refunds = LedgerEntry.objects.filter(job_id=job.public_id, kind=LedgerEntry.Kind.REFUND)
     assert [entry.amount for entry in refunds] == [3 * SCENE_CREDITS]
-    assert Asset.objects.filter(job=job).values_list("concept_id", flat=True).distinct() \
-        .count() == 1
+    assert set(Asset.objects.filter(job=job).values_list("concept_id", flat=True)) == {
+        concept_ids[0]}
     task = api.get(f"/api/v1/tasks/{task_id}").json()
     assert task["status"] == 11
     assert [scene["name"] for scene in task["output"]["result"]] == ["scene_1"]

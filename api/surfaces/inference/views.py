@@ -4,23 +4,31 @@ from __future__ import annotations
 
 import re
 
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from api.errors import validation_error
 from api.idempotency import check_key
 from api.models import Scope
-from api.schema import IDEMPOTENCY_KEY, errors
+from api.schema import ERROR_DESCRIPTIONS, IDEMPOTENCY_KEY
 from api.surface import SurfaceView
 from api.surfaces.inference import serializers as s
 from api.surfaces.inference import shapes
-from api.surfaces.inference.errors import exception_handler
+from api.surfaces.inference.errors import CONTENT_TYPE, exception_handler
 from api.surfaces.inference.services import TaskRequest, task_cancel, task_get, task_submit
 from generations.models import Surface
 from studio.exceptions import InvalidInput
 
-E = s.ProblemSerializer
+
+def errors(*statuses: int) -> dict:
+    """Error responses in the problem+json media type: always 401, 403 and 429 plus
+    ``statuses``."""
+    descriptions = {**ERROR_DESCRIPTIONS, 422: "An image URL is not a usable image."}
+    return {(code, CONTENT_TYPE): OpenApiResponse(s.ProblemSerializer,
+                                                  description=descriptions.get(code, ""))
+            for code in sorted({401, 403, 429, *statuses})}
+
 RUN_EXAMPLE = {"app": "bria/ads-generate", "input": {}}
 BRANDED_EXAMPLE = {
     "app": "bria/ads-generate@59rhfgqz",
@@ -65,7 +73,7 @@ class RunView(InferenceView):
                     "(plus the in-situ scene price for `lifestyle_shot_by_text`). Poll "
                     "`GET /tasks/{id}`, stream `GET /tasks/{id}/stream` or give a `webhook`.",
         parameters=[IDEMPOTENCY_KEY], request=s.RunRequestSerializer,
-        responses={200: s.TaskSerializer, **errors(E, 400, 402, 404, 409, 413, 415, 422, 425,
+        responses={200: s.TaskSerializer, **errors(400, 402, 404, 409, 413, 415, 422, 425,
                                                    502)},
         examples=[OpenApiExample("The reference's minimal run", value=RUN_EXAMPLE,
                                  request_only=True),
@@ -111,7 +119,7 @@ class TaskView(InferenceView):
     required_scope = Scope.GENERATIONS_READ
 
     @extend_schema(operation_id="inference_task_get", summary="A task",
-                   responses={200: s.TaskSerializer, **errors(E, 404)},
+                   responses={200: s.TaskSerializer, **errors(404)},
                    examples=[OpenApiExample("Completed", value=TASK_EXAMPLE,
                                             response_only=True)])
     def get(self, request, task_id: str):
@@ -126,7 +134,7 @@ class CancelView(InferenceView):
                    description="A queued task is refunded in full; a running one stops at its "
                                "next frame boundary, keeps the scenes already stored and is "
                                "refunded every scene not yet stored.", request=None,
-                   responses={200: s.CancelledSerializer, **errors(E, 404, 409)})
+                   responses={200: s.CancelledSerializer, **errors(404, 409)})
     def post(self, request, task_id: str):
         job = task_cancel(workspace=self.workspace, task_id=task_id)
         return Response(shapes.cancelled(job))

@@ -425,3 +425,20 @@ def test_cancel_mid_render_stops_at_a_frame_boundary_and_refunds_the_rest_exactl
     task = api.get(f"/api/v1/tasks/{task_id}").json()
     assert task["status"] == 11
     assert [scene["name"] for scene in task["output"]["result"]] == ["scene_1"]
+
+
+def test_the_editor_iframe_opens_the_tasks_job_page_for_a_member(api, workspace, ready_brand,
+                                                                 funded, client, owner,
+                                                                 outsider):
+    job = run_pipeline(_task(api.post("/api/v1/run", RUN_BODY)))
+    scene = api.get(f"/api/v1/tasks/task_{job.public_id}").json()["output"]["result"][0]
+    path = urlsplit(scene["editor_iframe"]).path
+
+    client.force_login(owner)
+    page = client.get(path)
+    client.force_login(outsider)
+    refused = client.get(path)
+
+    assert page.status_code == 200
+    assert job.concepts.get(index=0).public_id in page.content.decode()
+    assert refused.status_code == 404

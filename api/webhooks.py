@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from standardwebhooks.webhooks import Webhook
 
 from api.models import WebhookDelivery
@@ -106,6 +107,22 @@ def job_event_payload(job: Job) -> dict:
     return payload
 
 
+# Surfaces whose webhook body is not Dessert's: surface -> "module.function" returning
+# (event name, payload). Dotted paths, so the worker needs no surface imported up front.
+SURFACE_EVENT_BUILDERS: dict[str, str] = {
+    "inference": "api.surfaces.inference.shapes.webhook_event",
+}
+
+
+def job_event_for_surface(job: Job) -> tuple[str, dict]:
+    """The event name and body the job's surface sends (Dessert's by default)."""
+    builder = SURFACE_EVENT_BUILDERS.get(job.surface)
+    if builder is None:
+        payload = job_event_payload(job)
+        return payload["event"], payload
+    return import_string(builder)(job)
+
+
 def webhook_record_for_job(*, job_id: int) -> WebhookDelivery | None:
     """Write the outbox row for a terminal job that asked for a webhook.
 
@@ -116,11 +133,11 @@ def webhook_record_for_job(*, job_id: int) -> WebhookDelivery | None:
     job = Job.objects.select_related("workspace").get(pk=job_id)
     if not job.webhook_url or not job.is_terminal:
         return None
-    payload = job_event_payload(job)
+    event, payload = job_event_for_surface(job)
     try:
         with transaction.atomic():
             delivery = WebhookDelivery.objects.create(
-                workspace=job.workspace, event=payload["event"], job_public_id=job.public_id,
+                workspace=job.workspace, event=event, job_public_id=job.public_id,
                 target_url=job.webhook_url, payload=payload, next_attempt_at=timezone.now(),
             )
     except IntegrityError:

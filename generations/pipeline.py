@@ -7,16 +7,20 @@ refunded their share; a job whose concepts all fail is refunded in full and mark
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import F, Q
+from django.db import InterfaceError, OperationalError, connections, transaction
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from billing import services as ledger
@@ -34,7 +38,9 @@ from generations.models import (
 )
 from generations.planner import PlannedProduct, plan_concepts
 from generations.render import (
+    BrandSpec,
     ConceptSpec,
+    ProductSpec,
     RenderedFile,
     RenderFailed,
     render_concept,
@@ -42,12 +48,26 @@ from generations.render import (
     write_copy,
 )
 from generations.render.report import concept_report, refused_report
+from generations.render.slideshow import render_slideshow
 from studio.leases import Heartbeat, lease_expiry
 
 logger = logging.getLogger(__name__)
 
 PLANNED_PROGRESS = 10  # planning done; rendering fills the rest up to 100
 MAX_CONCEPT_ATTEMPTS = 3
+# A render reports progress and looks for a cancel at most this often (at step boundaries).
+CHECKPOINT_SECONDS = 0.2
+
+# Keys of ``AdBrief.extra`` the render honours (the inference surface sets them):
+# ``scenes``: one concept per size, every concept the same ad (the first plan) in its own size;
+# ``copy``: headline/body/cta/badge that replace the planned copy ("" leaves the block out);
+# ``product_upload`` / ``logo_upload``: Upload public ids drawn as the product image / logo;
+# ``background_color``: a hex colour painted as the brand's background colour.
+COPY_OVERRIDES = ("headline", "body", "cta", "badge")
+
+
+class RenderCancelled(Exception):
+    """The job was cancelled while one of its concepts was rendering."""
 
 
 def _now():
@@ -102,15 +122,23 @@ def _write_concepts(job: Job) -> None:
     brand_spec = brand_spec_for(job.brand, include_logo=False)
     products = [PlannedProduct(id=product.pk, spec=product_spec_for(product, include_image=False))
                 for product in products_for_generation(job.brand, product_ids=brief.product_ids)]
-    planned = plan_concepts(brief=brief, brand=brand_spec, products=products,
-                            seed=int(hashlib.sha256(job.public_id.encode()).hexdigest()[:6], 16)
-                            % 1000)
+    seed = int(hashlib.sha256(job.public_id.encode()).hexdigest()[:6], 16) % 1000
+    if brief.extra.get("scenes"):
+        first = plan_concepts(brief=dataclasses.replace(brief, count=1), brand=brand_spec,
+                              products=products, seed=seed)[0]
+        planned = [dataclasses.replace(first, index=index) for index in range(brief.count)]
+    else:
+        planned = plan_concepts(brief=brief, brand=brand_spec, products=products, seed=seed)
+    overrides = {key: value for key, value in (brief.extra.get("copy") or {}).items()
+                 if key in COPY_OVERRIDES}
     share = concept_credits(brief)
     with transaction.atomic():
         Concept.objects.bulk_create([
             Concept(
                 job=job, index=p.index, product_id=p.product.id, product_name=p.product.spec.name,
-                copy_angle=p.copy_angle, headline=p.headline, body=p.body, cta=p.cta,
+                copy_angle=p.copy_angle, headline=overrides.get("headline", p.headline),
+                body=overrides.get("body", p.body), cta=overrides.get("cta", p.cta),
+                badge=overrides.get("badge", ""),
                 template_slug=p.template_slug, style_id=p.style_id,
                 animation_prompt=p.animation_prompt, in_situ=brief.in_situ, seed=p.seed,
                 credits=share,
@@ -161,13 +189,15 @@ def _render_and_store(*, concept: Concept, attempt: int) -> None:
             files = render_special(renderer, concept=concept, brief=brief)
         else:
             files = render_concept(
-                brand=brand_spec_for(job.brand, include_logo=True),
-                product=(product_spec_for(concept.product, include_image=True)
-                         if concept.product else product_spec_for(
-                             None, include_image=False, fallback_name=concept.product_name)),
+                brand=_brand_spec(job=job, brief=brief),
+                product=_product_spec(concept=concept, brief=brief),
                 concept=_concept_spec(concept),
-                sizes=brief.sizes, video=brief.video, duration=brief.duration, bgm=brief.bgm,
+                sizes=_concept_sizes(concept=concept, brief=brief), video=brief.video,
+                duration=brief.duration, bgm=brief.bgm,
+                checkpoint=_render_checkpoint(job_id=job.pk, concept_id=concept_id),
             )
+    except RenderCancelled:
+        return  # cancel_job closed and refunded the concept; nothing is stored
     except RenderFailed as exc:
         Concept.objects.filter(pk=concept_id).update(render_report=refused_report(
             concept=_concept_spec(concept), gate_report=exc.gate_report))
@@ -211,18 +241,14 @@ def render_special(renderer: str, *, concept: Concept, brief: AdBrief) -> list[R
     """
     job = concept.job
     if renderer == "transition":
-        uploads = [_upload_bytes(job=job, public_id=ident)
-                   for ident in brief.reference_uploads[:2]]
+        uploads = _uploads(job=job, public_ids=brief.reference_uploads[:2])
         return [render_transition(first=uploads[0], last=uploads[1], size=brief.sizes[0],
                                   duration=brief.duration)]
     if renderer == "slideshow":
-        from generations.render.slideshow import render_slideshow
-
         products = [product_spec_for(product, include_image=True)
                     for product in products_for_generation(job.brand,
                                                            product_ids=brief.product_ids)]
-        uploads = [_upload_bytes(job=job, public_id=ident)
-                   for ident in brief.extra.get("product_uploads", [])]
+        uploads = _uploads(job=job, public_ids=brief.extra.get("product_uploads", []))
         if uploads:
             named = products or [product_spec_for(None, include_image=False,
                                                   fallback_name=concept.product_name)]
@@ -235,10 +261,86 @@ def render_special(renderer: str, *, concept: Concept, brief: AdBrief) -> list[R
     raise ValueError(f"unknown renderer {renderer!r}")
 
 
-def _upload_bytes(*, job: Job, public_id: str) -> bytes:
-    upload = Upload.objects.get(workspace_id=job.workspace_id, public_id=public_id)
-    with upload.file.open("rb") as fh:
-        return fh.read()
+def _uploads(*, job: Job, public_ids) -> list[bytes]:
+    """The files of the job's workspace's uploads, in order (a missing one fails the render)."""
+    files = [_upload_bytes(job=job, public_id=ident) for ident in public_ids]
+    if any(content is None for content in files):
+        raise ValueError("a reference upload of this job no longer exists")
+    return [content for content in files if content is not None]
+
+
+def _concept_sizes(*, concept: Concept, brief: AdBrief) -> tuple[str, ...]:
+    if brief.extra.get("scenes"):
+        return (brief.sizes[concept.index],)
+    return brief.sizes
+
+
+def _upload_bytes(*, job: Job, public_id: str | None) -> bytes | None:
+    if not public_id:
+        return None
+    upload = Upload.objects.filter(workspace_id=job.workspace_id, public_id=public_id).first()
+    if upload is None:
+        return None
+    with upload.file.open("rb") as handle:
+        return handle.read()
+
+
+def _brand_spec(*, job: Job, brief: AdBrief) -> BrandSpec:
+    spec = brand_spec_for(job.brand, include_logo=True)
+    logo = _upload_bytes(job=job, public_id=brief.extra.get("logo_upload"))
+    background = brief.extra.get("background_color")
+    if logo is None and not background:
+        return spec
+    return dataclasses.replace(
+        spec, logo=logo or spec.logo,
+        colors={**spec.colors, **({"background": background} if background else {})})
+
+
+def _product_spec(*, concept: Concept, brief: AdBrief) -> ProductSpec:
+    spec = (product_spec_for(concept.product, include_image=True) if concept.product
+            else product_spec_for(None, include_image=False, fallback_name=concept.product_name))
+    image = _upload_bytes(job=concept.job, public_id=brief.extra.get("product_upload"))
+    return dataclasses.replace(spec, image=image) if image is not None else spec
+
+
+def _render_checkpoint(*, job_id: int, concept_id: int) -> Callable[[int, int], None]:
+    """Called at every frame/encode boundary of a render: reports the concept's share of the
+    job's progress and stops the render (RenderCancelled) once the job was cancelled.
+
+    Video frames arrive from encoder threads; each has its own database connection, closed
+    after use. The cancel test is positive (the job row says cancelled), so a thread that
+    cannot see the row never stops a render by mistake.
+    """
+    owner = threading.current_thread()
+    lock = threading.Lock()
+    last_check = [0.0]
+
+    def checkpoint(done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last_check[0] < CHECKPOINT_SECONDS or not lock.acquire(blocking=False):
+            return
+        try:
+            last_check[0] = now
+            if Job.objects.filter(pk=job_id, status=JobStatus.CANCELLED).exists():
+                raise RenderCancelled()
+            _report_progress(job_id=job_id, concept_id=concept_id,
+                             fraction=done / max(total, 1))
+        finally:
+            lock.release()
+            if threading.current_thread() is not owner:
+                connections.close_all()  # this thread's connections only
+
+    return checkpoint
+
+
+def _report_progress(*, job_id: int, concept_id: int, fraction: float) -> None:
+    counts = Concept.objects.filter(job_id=job_id).aggregate(
+        total=Count("pk"), done=Count("pk", filter=Q(
+            status__in=[ConceptStatus.COMPLETED, ConceptStatus.FAILED]) & ~Q(pk=concept_id)))
+    share = (counts["done"] + min(fraction, 1.0)) / max(counts["total"], 1)
+    progress = min(PLANNED_PROGRESS + int((100 - PLANNED_PROGRESS) * share), 99)
+    Job.objects.filter(pk=job_id, status=JobStatus.RENDERING).update(
+        progress=Greatest(F("progress"), Value(progress)), updated_at=_now())
 
 
 def _concept_spec(concept: Concept) -> ConceptSpec:
@@ -300,8 +402,10 @@ def _update_progress(job_id: int) -> None:
     started = sum(status == ConceptStatus.RENDERING for status in concepts)
     share = (done + started / 3) / max(len(concepts), 1)
     progress = PLANNED_PROGRESS + int((100 - PLANNED_PROGRESS) * share)
+    # Never backwards: a render's own checkpoints may have reported more already.
     Job.objects.filter(pk=job_id, status=JobStatus.RENDERING).update(
-        progress=min(progress, 99), stage=f"rendered {done} of {len(concepts)}",
+        progress=Greatest(F("progress"), Value(min(progress, 99))),
+        stage=f"rendered {done} of {len(concepts)}",
         updated_at=_now(),
     )
 
@@ -327,7 +431,7 @@ def fail_concept(*, concept_id: int, code: str, message: str, attempt: int | Non
 # ---------------------------------------------------------------------------------------------
 # Finish
 # ---------------------------------------------------------------------------------------------
-def _emit_finished(job_id: int) -> None:
+def emit_finished(job_id: int) -> None:
     """Inside the transaction that made the job terminal: ``job_terminal`` receivers write
     their rows (the webhook outbox) atomically with it; ``job_finished`` follows the commit."""
     events.job_terminal.send(sender=Job, job_id=job_id)
@@ -384,7 +488,7 @@ def finish_if_done(*, job_id: int) -> None:
         job.finished_at = _now()
         job.save(update_fields=["status", "stage", "error_code", "error_message", "progress",
                                 "finished_at", "updated_at"])
-        _emit_finished(job_id)
+        emit_finished(job_id)
 
 
 def fail_job(*, job_id: int, code: str, message: str) -> None:
@@ -403,7 +507,7 @@ def fail_job(*, job_id: int, code: str, message: str) -> None:
                 status=JobStatus.FAILED, stage="failed", error_code=code, error_message=message,
                 progress=100, finished_at=_now(), updated_at=_now(),
             )
-            _emit_finished(job_id)
+            emit_finished(job_id)
             return
     finish_if_done(job_id=job_id)
 

@@ -46,7 +46,7 @@ from generations.models import (
     Surface,
     Upload,
 )
-from generations.pipeline import refund_job_share, regenerate
+from generations.pipeline import emit_finished, refund_job_share, regenerate
 from generations.search import relevant_matches
 from generations.storage import storage_call
 from generations.thumbnails import thumbnails_delete
@@ -394,7 +394,8 @@ def _balance(workspace: Workspace) -> int:
 def cancel_job(*, job: Job, cancelled_by: User | None = None) -> Job:
     """Stop a job that has not finished. A queued job is refunded in full; a started one keeps
     the ads already rendered and is refunded the share of every ad not yet rendered (a worker
-    still rendering one finds its concept closed and stores nothing)."""
+    still rendering one stops at its next frame boundary and stores nothing). The job's
+    terminal event (its webhook) fires like any other ending."""
     # Concepts before the job: the order a rendering worker takes its locks in.
     open_concepts = list(Concept.objects.select_for_update().filter(
         job_id=job.pk, status__in=[ConceptStatus.PENDING, ConceptStatus.RENDERING]))
@@ -416,6 +417,7 @@ def cancel_job(*, job: Job, cancelled_by: User | None = None) -> Job:
     locked.refresh_from_db()
     refund_job_share(job=locked, credits=refund, reason="cancelled")
     locked.refresh_from_db()
+    emit_finished(locked.pk)
     return locked
 
 

@@ -9,13 +9,14 @@ Public API (used by the pipeline, the CLI and the bench)::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from generations import catalogue
 
 from .copy import DEFAULT_PROVIDER, CopyProvider, LocalCopywriter
-from .engine import render_statics
+from .engine import LAYOUT_STEPS, render_statics
 from .specs import (
     BrandSpec,
     ConceptSpec,
@@ -57,35 +58,62 @@ def write_copy(*, brand: BrandSpec, product: ProductSpec, angle: str, template_s
 def render_concept(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSpec,
                    sizes: Sequence[str] = ("9:16", "4:5"), video: bool = False,
                    duration: float = 6.0, bgm: bool = False,
-                   image_formats: Sequence[str] = ("png", "jpeg")) -> list[RenderedFile]:
+                   image_formats: Sequence[str] = ("png", "jpeg"),
+                   checkpoint: Callable[[int, int], None] | None = None) -> list[RenderedFile]:
     """Render one concept's statics (every size x format) and, with ``video``, one MP4 per size.
 
-    Raises RenderFailed (with the gate report) when a size still fails its quality gates
-    after re-layout; nothing is returned for such a concept.
+    ``checkpoint(done, total)`` is called at every step boundary (layout stages, an encode, a
+    video frame), from whichever thread did the step; whatever it raises stops the render and
+    reaches the caller. Raises RenderFailed (with the gate report) when a size still fails
+    its quality gates after re-layout; nothing is returned for such a concept.
     """
     unknown = [s for s in sizes if s not in catalogue.ASPECT_SIZES]
     if unknown:
         raise ValueError(f"unknown sizes {unknown}")
     formats = [("jpeg" if f in ("jpg", "jpeg") else f) for f in image_formats]
+    duration = max(MIN_DURATION, min(MAX_DURATION, float(duration)))
+    step = None
+    if checkpoint is not None:
+        from .motion import frame_count
+
+        total = len(sizes) * (LAYOUT_STEPS + 1 + len(formats)) + (
+            frame_count(duration) * len(sizes) if video else 0)
+        step = _StepCounter(checkpoint, total)
     files, scenes = render_statics(brand=brand, product=product, concept=concept, sizes=sizes,
-                                   image_formats=formats)
+                                   image_formats=formats, step=step)
     if not video:
         return files
     from .motion import render_scene_video
 
-    duration = max(MIN_DURATION, min(MAX_DURATION, float(duration)))
     prompt = catalogue.animation_prompt_by_name(concept.animation_prompt)
 
     reports = {f.aspect: f.gate_report for f in files}
 
     def one(aspect: str) -> RenderedFile:
         return render_scene_video(scenes[aspect], prompt, duration=duration, seed=concept.seed,
-                                  bgm=bgm, gate_report=reports[aspect])
+                                  bgm=bgm, gate_report=reports[aspect], step=step)
 
     # The two sizes encode side by side: libx264 and Pillow release the GIL.
     with ThreadPoolExecutor(max_workers=min(2, len(sizes))) as pool:
         videos = list(pool.map(one, sizes))
     return files + videos
+
+
+class _StepCounter:
+    """Counts steps finished across the threads of one render and reports each to the
+    checkpoint."""
+
+    def __init__(self, checkpoint: Callable[[int, int], None], total: int):
+        self._checkpoint = checkpoint
+        self._total = total
+        self._done = 0
+        self._lock = threading.Lock()
+
+    def __call__(self) -> None:
+        with self._lock:
+            self._done += 1
+            done = self._done
+        self._checkpoint(done, self._total)
 
 
 def render_transition(*, first: bytes, last: bytes, size: str = "9:16",

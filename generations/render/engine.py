@@ -7,7 +7,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -172,9 +172,14 @@ def shorten_content(content: dict[str, Any], roles: list[str], names: tuple[str,
     return (changed, steps) if steps else None
 
 
+LAYOUT_STEPS = 3  # content ready, background painted, first scene built
+
+
 def layout_concept(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSpec,
-                   aspect: str) -> tuple[Scene, dict[str, Any]]:
-    """Lay the concept out for one aspect, re-laying out until the gates pass.
+                   aspect: str, step: Callable[[], None] | None = None
+                   ) -> tuple[Scene, dict[str, Any]]:
+    """Lay the concept out for one aspect, re-laying out until the gates pass. ``step`` is
+    called ``LAYOUT_STEPS`` times along the first attempt (it may raise to stop).
 
     Raises RenderFailed with the last gate report when every attempt fails.
     """
@@ -186,18 +191,25 @@ def layout_concept(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSp
     aspect_class = catalogue.ASPECT_CLASSES[aspect]
     size = catalogue.ASPECT_SIZES[aspect]
     content = content_for(brand, product, concept)
+    step = step or (lambda: None)
+    step()
     names = (product.name, brand.name)
     attempts: list[dict[str, Any]] = []
     backgrounds: dict[str, Image.Image] = {}
 
     def attempt(name: str, options: LayoutOptions, chosen: dict) -> tuple[Scene, dict]:
+        first = not attempts
         if chosen["slug"] not in backgrounds:
             backgrounds[chosen["slug"]] = background_for(style, brand, chosen, aspect_class,
                                                          size, concept,
                                                          content["product_image"])
+        if first:
+            step()
         scene = build_scene(template=chosen, aspect_class=aspect_class, aspect=aspect, size=size,
                             background=backgrounds[chosen["slug"]], palette=palette_of(brand),
                             fonts=fonts_of(brand), content=content, options=options)
+        if first:
+            step()
         report = run_gates(scene, brand_has_logo=brand.logo is not None)
         attempts.append({"attempt": name, "ok": report["ok"],
                          "failed": [k for k, g in report["gates"].items() if not g["ok"]]})
@@ -267,22 +279,27 @@ os.register_at_fork(after_in_child=_forget_pool_after_fork)
 
 
 def render_statics(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSpec,
-                   sizes: Sequence[str], image_formats: Sequence[str]
+                   sizes: Sequence[str], image_formats: Sequence[str],
+                   step: Callable[[], None] | None = None
                    ) -> tuple[list[RenderedFile], dict[str, Scene]]:
     """Statics for every size and format.
 
     Layouts and encodes run on a small thread pool (Pillow and zlib release the GIL), so the
-    second size lays out while the first one's PNG is being compressed.
+    second size lays out while the first one's PNG is being compressed. ``step`` is called in
+    the caller's thread after each layout and each encode lands (it may raise to stop).
     """
     started = time.perf_counter()
     pool = _static_pool()
     # One shared pool: its threads keep their (per-thread) font caches warm.
     layouts = {aspect: pool.submit(layout_concept, brand=brand, product=product,
-                                   concept=concept, aspect=aspect) for aspect in sizes}
+                                   concept=concept, aspect=aspect, step=step)
+               for aspect in sizes}
     scenes: dict[str, Scene] = {}
     encodes = []
     for aspect in sizes:
         scene, report = layouts[aspect].result()
+        if step:
+            step()
         scenes[aspect] = scene
         laid_out = time.perf_counter() - started
         for fmt in image_formats:
@@ -291,6 +308,8 @@ def render_statics(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSp
     files = []
     for scene, report, laid_out, future in encodes:
         content, mime, ext = future.result()
+        if step:
+            step()
         files.append(RenderedFile(kind="static", aspect=scene.aspect, width=scene.width,
                                   height=scene.height, duration=None, content=content,
                                   mime=mime, extension=ext, gate_report=report,

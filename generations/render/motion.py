@@ -13,6 +13,7 @@ import math
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -631,8 +632,10 @@ def frame_count(duration: float) -> int:
 
 
 def render_scene_video(scene: Scene, prompt: dict, *, duration: float, seed: int = 0,
-                       bgm: bool = False, gate_report: dict | None = None) -> RenderedFile:
-    """One MP4 of ``scene`` animated with ``prompt`` (a catalogue animation prompt)."""
+                       bgm: bool = False, gate_report: dict | None = None,
+                       step: Callable[[], None] | None = None) -> RenderedFile:
+    """One MP4 of ``scene`` animated with ``prompt`` (a catalogue animation prompt); ``step``
+    is called after every frame (it may raise to stop the encode)."""
     started = time.perf_counter()
     animator = SceneAnimator(scene, prompt["recipe"], duration, seed)
     count = frame_count(duration)
@@ -645,6 +648,8 @@ def render_scene_video(scene: Scene, prompt: dict, *, duration: float, seed: int
             if i == 0:
                 first.append(frame.copy())
             yield frame
+            if step:
+                step()
 
     content = encode_mp4(frames(), size=(scene.width, scene.height), count=count, audio=audio)
     elapsed = time.perf_counter() - started

@@ -7,6 +7,7 @@ refunded their share; a job whose concepts all fail is refunded in full and mark
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import time
@@ -22,7 +23,12 @@ from billing import services as ledger
 from billing.services import account_for_workspace
 from generations import events
 from generations.briefs import AdBrief, concept_credits
-from generations.inputs import brand_spec_for, product_spec_for, products_for_generation
+from generations.inputs import (
+    brand_spec_for,
+    product_spec_for,
+    products_for_generation,
+    reference_image_for,
+)
 from generations.models import (
     Asset,
     Concept,
@@ -146,12 +152,18 @@ def _render_and_store(*, concept: Concept, attempt: int) -> None:
     job = concept.job
     brief = AdBrief.from_json(job.request)
     started = time.perf_counter()
+    product = (product_spec_for(concept.product, include_image=True) if concept.product
+               else product_spec_for(None, include_image=False,
+                                     fallback_name=concept.product_name))
+    # A reference image the caller sent is the product shot it wants in the ad.
+    reference = reference_image_for(workspace_id=job.workspace_id,
+                                    upload_ids=brief.reference_uploads, index=concept.index)
+    if reference is not None:
+        product = dataclasses.replace(product, image=reference)
     try:
         files = render_concept(
             brand=brand_spec_for(job.brand, include_logo=True),
-            product=(product_spec_for(concept.product, include_image=True) if concept.product
-                     else product_spec_for(None, include_image=False,
-                                           fallback_name=concept.product_name)),
+            product=product,
             concept=_concept_spec(concept),
             sizes=brief.sizes, video=brief.video, duration=brief.duration, bgm=brief.bgm,
         )

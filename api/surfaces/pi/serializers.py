@@ -136,7 +136,7 @@ class BrandsQuerySerializer(serializers.Serializer):
 
 
 class WebhookCreateSerializer(serializers.Serializer):
-    endpoint_url = serializers.URLField(max_length=2000)
+    endpoint_url = serializers.CharField(max_length=2000)
     secret = serializers.CharField(min_length=MIN_SECRET_CHARS, max_length=MAX_SECRET_CHARS,
                                    trim_whitespace=False)
 

@@ -9,6 +9,8 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 
 from api.models import WebhookEndpoint
@@ -175,8 +177,13 @@ def brand_job_get(*, workspace: Workspace, job_id: str) -> BrandExtraction | Non
 
 # -- registered webhook endpoints --------------------------------------------------------------
 def _check_endpoint_url(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme != "https" or not parts.hostname:
+    try:
+        URLValidator(schemes=["https"])(url)
+    except ValidationError:
+        valid = False
+    else:
+        valid = bool(urlsplit(url).hostname)
+    if not valid:
         raise InvalidInput("endpoint_url must be an https:// URL (plain http is refused).",
                            code="invalid_endpoint_url", field="endpoint_url", status=422)
 

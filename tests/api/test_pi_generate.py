@@ -5,6 +5,7 @@ envelope, errors and headers, and the Dessert-shaped body the alias answers as D
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -104,9 +105,7 @@ LIMITS = [
 @pytest.mark.parametrize(("param", "at_limit", "past_limit", "code"), LIMITS,
                          ids=[limit[0] for limit in LIMITS])
 def test_each_documented_limit_at_and_past_the_boundary(api, workspace, ready_brand, funded,
-                                                        settings, param, at_limit, past_limit,
-                                                        code):
-    settings.PI_SYNC_WAIT_SECONDS = 0  # n asks for the image now; answer with the job at once
+                                                        param, at_limit, past_limit, code):
     before = state(workspace)
 
     refused = api.post(GENERATE, {"prompt": "An ad", **past_limit})
@@ -213,8 +212,7 @@ def test_a_stored_brand_by_id(api, workspace, ready_brand, funded):
 
 
 def test_openai_size_picks_the_nearest_aspect_and_n_the_count(api, workspace, ready_brand,
-                                                              funded, settings):
-    settings.PI_SYNC_WAIT_SECONDS = 0
+                                                              funded):
     response = api.post(GENERATE, {"prompt": "An ad", "size": "1024x1792", "n": 2,
                                    "model": "gpt-image-1", "quality": "hd"})
 
@@ -228,13 +226,34 @@ def test_openai_size_picks_the_nearest_aspect_and_n_the_count(api, workspace, re
 
 
 def test_prefer_respond_async_queues_even_with_openai_fields(api, workspace, ready_brand,
-                                                             funded, settings):
-    settings.PI_SYNC_WAIT_SECONDS = 30  # would be waited for, were the request synchronous
+                                                             funded, monkeypatch):
+    def never(**kwargs):
+        raise AssertionError("an async request must not wait for its job")
+
+    monkeypatch.setattr("api.surfaces.pi.views.job_wait", never)
+
     response = api.post(GENERATE, {"prompt": "An ad", "response_format": "b64_json"},
                         headers={"Prefer": "respond-async"})
 
     assert response.status_code == 202
     assert response.json()["status"] == "queued"
+
+
+def test_a_pi_body_queues_and_an_openai_sdk_request_waits(api, workspace, ready_brand, funded,
+                                                          monkeypatch):
+    waited = []
+
+    def wait(**kwargs):
+        waited.append(kwargs["public_id"])
+        return Job.objects.get(public_id=kwargs["public_id"])
+
+    monkeypatch.setattr("api.surfaces.pi.views.job_wait", wait)
+
+    plain = api.post(GENERATE, {"prompt": "An ad"})
+    sdk = api.post(GENERATE, {"prompt": "An ad"}, headers={"X-Stainless-Lang": "python"})
+
+    assert plain.status_code == sdk.status_code == 202  # no worker here: still queued
+    assert waited == [sdk.json()["data"]["job_id"]]
 
 
 # -- authentication, rate limits, unknown paths -----------------------------------------------
@@ -269,6 +288,7 @@ def test_the_rate_limit_is_429_rate_limit_exceeded(workspace, owner, ready_brand
 
     assert first["X-RateLimit-Limit"] == "1"
     assert first["X-RateLimit-Remaining"] == "0"
+    assert 0 < int(first["X-RateLimit-Reset"]) - time.time() <= 61
     assert second.status_code == 429
     assert second.json()["error"]["code"] == "rate_limit_exceeded"
     assert second.json()["error"]["type"] == "rate_limit_error"

@@ -37,7 +37,7 @@ FIELD_ERROR_CODES = {
 }
 
 
-class OutputSerializer(serializers.Serializer):
+class PiOutputSerializer(serializers.Serializer):
     """``output``: every sub-field optional; unknown ones are ignored."""
 
     aspect_ratio = serializers.ChoiceField(choices=ASPECT_RATIOS, required=False)
@@ -45,14 +45,14 @@ class OutputSerializer(serializers.Serializer):
     thinking_intensity = serializers.CharField(required=False, max_length=20)
 
 
-class GenerateRequestSerializer(serializers.Serializer):
+class PiGenerateRequestSerializer(serializers.Serializer):
     prompt = serializers.CharField(max_length=MAX_PROMPT_CHARS)
     reference_images = serializers.ListField(child=serializers.CharField(trim_whitespace=False),
                                              required=False, max_length=MAX_REFERENCE_IMAGES)
     brand_id = serializers.CharField(required=False, allow_null=True, allow_blank=True,
                                      max_length=40)
     brand_identity_json = serializers.DictField(required=False, allow_null=True)
-    output = OutputSerializer(required=False)
+    output = PiOutputSerializer(required=False)
     client_reference_id = serializers.CharField(required=False, allow_blank=True,
                                                 max_length=MAX_CLIENT_REFERENCE_CHARS)
     metadata = serializers.DictField(
@@ -94,7 +94,7 @@ class GenerateRequestSerializer(serializers.Serializer):
             catalogue.ASPECT_SIZES[aspect][0] / catalogue.ASPECT_SIZES[aspect][1] - ratio))
 
 
-class JobQuerySerializer(serializers.Serializer):
+class PiJobQuerySerializer(serializers.Serializer):
     expand = serializers.CharField(required=False, allow_blank=True, max_length=200)
     include = serializers.CharField(required=False, allow_blank=True, max_length=200)
     fields = serializers.CharField(  # type: ignore[assignment]  # DRF pops declared fields
@@ -113,7 +113,7 @@ class JobQuerySerializer(serializers.Serializer):
                 if name.strip()]
 
 
-class BrandExtractRequestSerializer(serializers.Serializer):
+class PiBrandExtractRequestSerializer(serializers.Serializer):
     url = serializers.CharField(required=False, allow_blank=True, max_length=500)
     logoBase64 = serializers.CharField(required=False, allow_blank=True,
                                        trim_whitespace=False)
@@ -123,7 +123,7 @@ class BrandExtractRequestSerializer(serializers.Serializer):
     location = serializers.DictField(required=False)
 
 
-class BrandsQuerySerializer(serializers.Serializer):
+class PiBrandsQuerySerializer(serializers.Serializer):
     query = serializers.CharField(required=False, allow_blank=True, max_length=200)
     limit = serializers.IntegerField(required=False, default=DEFAULT_BRANDS_LIMIT, min_value=1,
                                      max_value=MAX_BRANDS_LIMIT)
@@ -135,18 +135,18 @@ class BrandsQuerySerializer(serializers.Serializer):
         required=False, allow_blank=True, max_length=500)
 
 
-class WebhookCreateSerializer(serializers.Serializer):
+class PiWebhookCreateSerializer(serializers.Serializer):
     endpoint_url = serializers.CharField(max_length=2000)
     secret = serializers.CharField(min_length=MIN_SECRET_CHARS, max_length=MAX_SECRET_CHARS,
                                    trim_whitespace=False)
 
 
-class WebhookPatchSerializer(serializers.Serializer):
+class PiWebhookPatchSerializer(serializers.Serializer):
     is_active = serializers.BooleanField()
 
 
 # -- response shapes (schema only) ------------------------------------------------------------
-class EnvelopeSerializer(serializers.Serializer):
+class PiEnvelopeSerializer(serializers.Serializer):
     id = serializers.CharField(help_text="The request id, req_pi_…")
     object = serializers.CharField()
     status = serializers.CharField()
@@ -155,18 +155,18 @@ class EnvelopeSerializer(serializers.Serializer):
     error = serializers.JSONField(allow_null=True)
 
 
-class ImageDataSerializer(serializers.Serializer):
+class PiImageDataSerializer(serializers.Serializer):
     url = serializers.URLField(required=False)
     b64_json = serializers.CharField(required=False)
     revised_prompt = serializers.CharField()
 
 
-class ImagesResponseSerializer(serializers.Serializer):
+class PiImagesResponseSerializer(serializers.Serializer):
     created = serializers.IntegerField()
-    data = ImageDataSerializer(many=True)  # type: ignore[assignment]
+    data = PiImageDataSerializer(many=True)  # type: ignore[assignment]
 
 
-class ErrorBodySerializer(serializers.Serializer):
+class PiErrorBodySerializer(serializers.Serializer):
     type = serializers.CharField()
     code = serializers.CharField()
     message = serializers.CharField()
@@ -174,5 +174,5 @@ class ErrorBodySerializer(serializers.Serializer):
     param = serializers.CharField(required=False)
 
 
-class ErrorSerializer(serializers.Serializer):
-    error = ErrorBodySerializer()
+class PiErrorSerializer(serializers.Serializer):
+    error = PiErrorBodySerializer()

@@ -4,6 +4,7 @@ selector) and serialises into Pi's envelope."""
 from __future__ import annotations
 
 import json
+import time
 import uuid
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from brands.selectors import brand_get_for_workspace, brand_list_for_workspace
 from generations.models import JobStatus, Surface
 from studio.exceptions import AppError, NotFound
 
-E = s.ErrorSerializer
+E = s.PiErrorSerializer
 OPENAI_FIELDS = ("model", "n", "size", "response_format", "quality")
 DESSERT_FIELDS = ("count", "format", "creative")
 GENERATE_EXAMPLE = {
@@ -57,6 +58,14 @@ class PiView(SurfaceView):
         request.request_id = pi_request_id(request)
         return super().dispatch(request, *args, **kwargs)
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.has_header("X-RateLimit-Reset"):
+            # Pi gives the reset as a unix time; the shared limiter counts seconds to it.
+            response["X-RateLimit-Reset"] = str(int(time.time())
+                                                + int(response["X-RateLimit-Reset"]))
+        return response
+
     def envelope(self, **kwargs) -> dict:
         return shapes.envelope(self.request, **kwargs)
 
@@ -75,8 +84,8 @@ class ImagesGenerationsView(PiView):
                     "fields `response_format`, `model`, `n`, `size` or `quality`, or the "
                     "official openai SDK) waits up to PI_SYNC_WAIT_SECONDS and answers in "
                     "OpenAI's images shape.",
-        parameters=[IDEMPOTENCY_KEY], request=s.GenerateRequestSerializer,
-        responses={200: s.ImagesResponseSerializer, 202: s.EnvelopeSerializer,
+        parameters=[IDEMPOTENCY_KEY], request=s.PiGenerateRequestSerializer,
+        responses={200: s.PiImagesResponseSerializer, 202: s.PiEnvelopeSerializer,
                    **errors(E, 400, 402, 404, 409, 413, 415, 422, 425, 502)},
         examples=[OpenApiExample("Ad intent with a reference image", value=GENERATE_EXAMPLE,
                                  request_only=True),
@@ -84,7 +93,7 @@ class ImagesGenerationsView(PiView):
                                  status_codes=["202"])],
     )
     def post(self, request):
-        parsed = s.GenerateRequestSerializer(data=self.json_object())
+        parsed = s.PiGenerateRequestSerializer(data=self.json_object())
         parsed.is_valid(raise_exception=True)
         data = parsed.validated_data
         key = check_key(request.headers.get("Idempotency-Key"))
@@ -150,8 +159,8 @@ class AdsGenerateView(ImagesGenerationsView):
         return super().dispatch(request, *args, **kwargs)
 
     @extend_schema(operation_id="pi_ads_generate", summary="Generate an ad (alias)",
-                   parameters=[IDEMPOTENCY_KEY], request=s.GenerateRequestSerializer,
-                   responses={200: s.ImagesResponseSerializer, 202: s.EnvelopeSerializer,
+                   parameters=[IDEMPOTENCY_KEY], request=s.PiGenerateRequestSerializer,
+                   responses={200: s.PiImagesResponseSerializer, 202: s.PiEnvelopeSerializer,
                               **errors(E, 400, 402, 404, 409, 413, 415, 422, 425, 502)})
     def post(self, request):
         return super().post(request)
@@ -172,10 +181,10 @@ class JobView(PiView):
     not_found_code = "job_not_found"
 
     @extend_schema(operation_id="pi_job_get", summary="A job, optionally waiting for it",
-                   parameters=[s.JobQuerySerializer],
-                   responses={200: s.EnvelopeSerializer, **errors(E, 404, 422)})
+                   parameters=[s.PiJobQuerySerializer],
+                   responses={200: s.PiEnvelopeSerializer, **errors(E, 404, 422)})
     def get(self, request, job_id: str):
-        query = s.JobQuerySerializer(data=request.query_params)
+        query = s.PiJobQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         wait = query.validated_data["timeout_seconds"] \
             if query.validated_data["wait_for_completion"] else 0
@@ -216,12 +225,12 @@ class BrandExtractView(PiView):
     @extend_schema(operation_id="pi_brands_extract", summary="Extract a brand",
                    description="At least one of `url`, `logoBase64`, `imagesBase64`. Always "
                                "202 with a job; poll GET /api/v1/jobs/{id}?expand=brand.",
-                   parameters=[IDEMPOTENCY_KEY], request=s.BrandExtractRequestSerializer,
-                   responses={202: s.EnvelopeSerializer, **errors(E, 400, 409, 413, 415, 422)},
+                   parameters=[IDEMPOTENCY_KEY], request=s.PiBrandExtractRequestSerializer,
+                   responses={202: s.PiEnvelopeSerializer, **errors(E, 400, 409, 413, 415, 422)},
                    examples=[OpenApiExample("From a website", request_only=True,
                                             value={"url": "https://lumenskin.com"})])
     def post(self, request):
-        parsed = s.BrandExtractRequestSerializer(data=self.json_object())
+        parsed = s.PiBrandExtractRequestSerializer(data=self.json_object())
         parsed.is_valid(raise_exception=True)
         data = parsed.validated_data
 
@@ -243,10 +252,10 @@ class BrandsView(PiView):
     required_scope = Scope.BRANDS_READ
 
     @extend_schema(operation_id="pi_brands_list", summary="List brands",
-                   parameters=[s.BrandsQuerySerializer],
-                   responses={200: s.EnvelopeSerializer, **errors(E, 422)})
+                   parameters=[s.PiBrandsQuerySerializer],
+                   responses={200: s.PiEnvelopeSerializer, **errors(E, 422)})
     def get(self, request):
-        query = s.BrandsQuerySerializer(data=request.query_params)
+        query = s.PiBrandsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
         brands = brand_list_for_workspace(workspace=self.workspace).order_by("name", "id")
@@ -277,7 +286,7 @@ class BrandView(PiView):
     not_found_code = "brand_not_found"
 
     @extend_schema(operation_id="pi_brand_get", summary="A brand record",
-                   responses={200: s.EnvelopeSerializer, **errors(E, 404)})
+                   responses={200: s.PiEnvelopeSerializer, **errors(E, 404)})
     def get(self, request, brand_id: str):
         brand = brand_get_for_workspace(workspace=self.workspace, brand_id=brand_id)
         return Response(self.envelope(object="brand", status="completed",
@@ -292,7 +301,7 @@ class WebhooksView(PiView):
             else Scope.GENERATIONS_READ
 
     @extend_schema(operation_id="pi_webhooks_list", summary="Registered webhooks",
-                   responses={200: s.EnvelopeSerializer, **errors(E)})
+                   responses={200: s.PiEnvelopeSerializer, **errors(E)})
     def get(self, request):
         records = [shapes.webhook_record(e)
                    for e in services.webhook_endpoints_for(self.workspace)]
@@ -300,13 +309,13 @@ class WebhooksView(PiView):
             "object": "list", "data": records, "has_more": False}))
 
     @extend_schema(operation_id="pi_webhooks_create", summary="Register a webhook",
-                   request=s.WebhookCreateSerializer,
-                   responses={201: s.EnvelopeSerializer, **errors(E, 400, 415, 422)},
+                   request=s.PiWebhookCreateSerializer,
+                   responses={201: s.PiEnvelopeSerializer, **errors(E, 400, 415, 422)},
                    examples=[OpenApiExample("Register", request_only=True, value={
                        "endpoint_url": "https://yourapp.com/pi-webhooks",
                        "secret": "whsec_a-long-random-string"})])
     def post(self, request):
-        parsed = s.WebhookCreateSerializer(data=self.json_object())
+        parsed = s.PiWebhookCreateSerializer(data=self.json_object())
         parsed.is_valid(raise_exception=True)
         endpoint = services.webhook_endpoint_create(workspace=self.workspace,
                                                     **parsed.validated_data)
@@ -320,10 +329,10 @@ class WebhookView(PiView):
     not_found_code = "webhook_not_found"
 
     @extend_schema(operation_id="pi_webhook_update", summary="Pause or resume a webhook",
-                   request=s.WebhookPatchSerializer,
-                   responses={200: s.EnvelopeSerializer, **errors(E, 400, 404, 415)})
+                   request=s.PiWebhookPatchSerializer,
+                   responses={200: s.PiEnvelopeSerializer, **errors(E, 400, 404, 415)})
     def patch(self, request, webhook_id: str):
-        parsed = s.WebhookPatchSerializer(data=self.json_object())
+        parsed = s.PiWebhookPatchSerializer(data=self.json_object())
         parsed.is_valid(raise_exception=True)
         endpoint = services.webhook_endpoint_get(workspace=self.workspace,
                                                  endpoint_id=webhook_id)

@@ -7,6 +7,10 @@ secret:
 * Standard Webhooks (``webhook-id``, ``webhook-timestamp``, ``webhook-signature``), so stock
   verifier libraries work; their secret is ``whsec_`` + base64 of the workspace secret
   (``standard_webhooks_secret``).
+
+Deliveries to an endpoint a workspace registered (the OpenAI-compatible surface's
+``/api/v1/webhooks``) are signed instead with that endpoint's own secret, Pi's way:
+``X-Pi-Signature: sha256=<hex>`` and ``X-Pi-Event``.
 """
 
 from __future__ import annotations

@@ -167,10 +167,13 @@ class PiImagesResponseSerializer(serializers.Serializer):
 
 
 class PiErrorBodySerializer(serializers.Serializer):
-    type = serializers.CharField()
+    # ``type`` and ``request_id`` are on every error this surface renders; the site-wide
+    # request guard's 400/413 (a NUL in the address, a body over STUDIO_MAX_REQUEST_BYTES)
+    # answers before any view with ``code`` and ``message`` only.
+    type = serializers.CharField(required=False)
     code = serializers.CharField()
     message = serializers.CharField()
-    request_id = serializers.CharField()
+    request_id = serializers.CharField(required=False)
     param = serializers.CharField(required=False)
 
 

@@ -182,7 +182,7 @@ class JobView(PiView):
 
     @extend_schema(operation_id="pi_job_get", summary="A job, optionally waiting for it",
                    parameters=[s.PiJobQuerySerializer],
-                   responses={200: s.PiEnvelopeSerializer, **errors(E, 404, 422)})
+                   responses={200: s.PiEnvelopeSerializer, **errors(E, 400, 404, 422)})
     def get(self, request, job_id: str):
         query = s.PiJobQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -253,7 +253,7 @@ class BrandsView(PiView):
 
     @extend_schema(operation_id="pi_brands_list", summary="List brands",
                    parameters=[s.PiBrandsQuerySerializer],
-                   responses={200: s.PiEnvelopeSerializer, **errors(E, 422)})
+                   responses={200: s.PiEnvelopeSerializer, **errors(E, 400, 422)})
     def get(self, request):
         query = s.PiBrandsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

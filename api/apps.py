@@ -11,6 +11,8 @@ class ApiConfig(AppConfig):
         from studio.worker import register_sweep
 
         events.job_terminal.connect(_on_job_terminal, dispatch_uid="api.webhooks.job_terminal")
+        events.job_terminal.connect(_on_job_terminal_registered,
+                                    dispatch_uid="api.webhooks.job_terminal_registered")
         register_sweep("webhooks", dispatch_due_deliveries)
 
 
@@ -20,3 +22,10 @@ def _on_job_terminal(sender, *, job_id: int, **kwargs) -> None:
     from api import webhooks
 
     webhooks.webhook_record_for_job(job_id=job_id)
+
+
+def _on_job_terminal_registered(sender, *, job_id: int, **kwargs) -> None:
+    """The same outbox for the endpoints a workspace registered (OpenAI-compatible surface)."""
+    from api.surfaces.pi import webhooks
+
+    webhooks.record_for_job(job_id=job_id)

@@ -4,6 +4,7 @@ with the API surfaces."""
 from __future__ import annotations
 
 import secrets
+import uuid
 
 from django.db import models
 from django.utils import timezone
@@ -40,6 +41,9 @@ class WebhookDelivery(models.Model):
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set for deliveries to a registered endpoint: signed with its secret, Pi's headers.
+    endpoint = models.ForeignKey("api.WebhookEndpoint", on_delete=models.CASCADE, null=True,
+                                 blank=True, related_name="deliveries")
 
     objects = WorkspaceQuerySet.as_manager()
 
@@ -130,3 +134,29 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.surface}:{self.key}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Webhook endpoints registered per workspace (the OpenAI-compatible surface's /api/v1/webhooks)
+# ---------------------------------------------------------------------------------------------
+class WebhookEndpoint(models.Model):
+    """A URL that receives ``job.completed`` / ``job.failed`` for the workspace's jobs made
+    through the OpenAI-compatible surface, signed with its own secret (``X-Pi-Signature``).
+    The secret is kept to sign with and never shown again after it is set."""
+
+    workspace = models.ForeignKey("studio.Workspace", on_delete=models.CASCADE,
+                                  related_name="webhook_endpoints")
+    public_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    endpoint_url = models.URLField(max_length=2000)
+    secret = models.CharField(max_length=500)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.endpoint_url

@@ -7,6 +7,10 @@ secret:
 * Standard Webhooks (``webhook-id``, ``webhook-timestamp``, ``webhook-signature``), so stock
   verifier libraries work; their secret is ``whsec_`` + base64 of the workspace secret
   (``standard_webhooks_secret``).
+
+Deliveries to an endpoint a workspace registered (the OpenAI-compatible surface's
+``/api/v1/webhooks``) are signed instead with that endpoint's own secret, Pi's way:
+``X-Pi-Signature: sha256=<hex>`` and ``X-Pi-Event``.
 """
 
 from __future__ import annotations
@@ -57,6 +61,15 @@ def signed_headers(*, workspace: Workspace, message_id: str, body: bytes,
         "webhook-timestamp": str(int(sent_at.timestamp())),
         "webhook-signature": standard.sign(message_id, sent_at, body.decode()),
     }
+
+
+def pi_signed_headers(*, delivery: WebhookDelivery, body: bytes) -> dict[str, str]:
+    """A registered endpoint's flavour: ``X-Pi-Signature: sha256=<hex>`` of the raw body,
+    keyed with that endpoint's own secret, and the event name in ``X-Pi-Event``."""
+    assert delivery.endpoint is not None
+    digest = hmac.new(delivery.endpoint.secret.encode(), body, hashlib.sha256).hexdigest()
+    return {"Content-Type": "application/json", "X-Pi-Event": delivery.event,
+            "X-Pi-Signature": f"sha256={digest}", "webhook-id": delivery.message_id}
 
 
 def job_event_payload(job: Job) -> dict:
@@ -162,6 +175,11 @@ def _publish(delivery_id: int) -> None:
                        delivery_id, exc_info=True)
 
 
+def send_after_commit(delivery: WebhookDelivery) -> None:
+    """Publish the delivery once the transaction that wrote it commits."""
+    _send_after_commit(delivery)
+
+
 def _send_after_commit(delivery: WebhookDelivery) -> None:
     delivery_id = delivery.pk
     transaction.on_commit(lambda: _publish(delivery_id))
@@ -187,12 +205,16 @@ def deliver(*, delivery_id: int, client: SafeClient | None = None) -> WebhookDel
     claimed = WebhookDelivery.objects.filter(
         pk=delivery_id, status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now
     ).update(next_attempt_at=now + timedelta(seconds=SUCCESS_TIMEOUT_SECONDS * 3))
-    delivery = WebhookDelivery.objects.select_related("workspace").get(pk=delivery_id)
+    delivery = WebhookDelivery.objects.select_related("workspace", "endpoint").get(
+        pk=delivery_id)
     if not claimed:
         return delivery  # delivered, given up, not yet due, or another worker is sending it
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
-    headers = signed_headers(workspace=delivery.workspace, message_id=delivery.message_id,
-                             body=body, sent_at=now)
+    if delivery.endpoint is not None:
+        headers = pi_signed_headers(delivery=delivery, body=body)
+    else:
+        headers = signed_headers(workspace=delivery.workspace, message_id=delivery.message_id,
+                                 body=body, sent_at=now)
     status_code, error, permanent = None, "", False
     owned_client = client is None
     client = client or SafeClient(timeout=SUCCESS_TIMEOUT_SECONDS, max_bytes=64_000)

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from brands.models import Brand, Product
 from brands.selectors import brand_products
 from brands.services import image_bytes
+from generations.models import Upload
 from generations.render import BrandSpec, ProductSpec
 
 
@@ -44,3 +45,14 @@ def products_for_generation(brand: Brand, *, product_ids: tuple[int, ...] = ()
     if product_ids:
         products = products.filter(pk__in=product_ids)
     return products.order_by("position", "id")
+
+
+def reference_image_for(*, workspace_id: int, upload_ids: list[str] | tuple[str, ...],
+                        index: int) -> bytes | None:
+    """The reference upload a concept uses as its product photo (they rotate across the
+    job's concepts), or None when the brief sent none."""
+    if not upload_ids:
+        return None
+    upload = Upload.objects.filter(workspace_id=workspace_id,
+                                   public_id=upload_ids[index % len(upload_ids)]).first()
+    return image_bytes(upload.file) if upload is not None else None

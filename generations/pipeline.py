@@ -27,7 +27,12 @@ from billing import services as ledger
 from billing.services import account_for_workspace
 from generations import events
 from generations.briefs import AdBrief, concept_credits
-from generations.inputs import brand_spec_for, product_spec_for, products_for_generation
+from generations.inputs import (
+    brand_spec_for,
+    product_spec_for,
+    products_for_generation,
+    reference_image_for,
+)
 from generations.models import (
     Asset,
     Concept,
@@ -300,6 +305,10 @@ def _product_spec(*, concept: Concept, brief: AdBrief) -> ProductSpec:
     spec = (product_spec_for(concept.product, include_image=True) if concept.product
             else product_spec_for(None, include_image=False, fallback_name=concept.product_name))
     image = _upload_bytes(job=concept.job, public_id=brief.extra.get("product_upload"))
+    if image is None:
+        # A reference image the caller sent is the product shot it wants in the ad.
+        image = reference_image_for(workspace_id=concept.job.workspace_id,
+                                    upload_ids=brief.reference_uploads, index=concept.index)
     return dataclasses.replace(spec, image=image) if image is not None else spec
 
 

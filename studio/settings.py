@@ -341,6 +341,9 @@ SPECTACULAR_SETTINGS = {
 # Public API: per-key requests per minute (an ApiKey may override) and the largest JSON body.
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=600)
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1_000_000)
+# OpenAI-compatible surface: how long a synchronous images call (the openai SDK's default)
+# waits for its job before answering 202 with the job to poll instead.
+PI_SYNC_WAIT_SECONDS = env.int("PI_SYNC_WAIT_SECONDS", default=120)
 
 # ---------------------------------------------------------------------------------------------
 # Billing / Stripe: payments switch on when STRIPE_SECRET_KEY is set; without it credits come

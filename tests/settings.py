@@ -16,6 +16,8 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("CELERY_BROKER_KEY_PREFIX", f"studio-test-{RUN_ID}:")
 os.environ.setdefault("STUDIO_HTTPS", "0")
+# No worker runs in most tests: a synchronous images call answers with its job at once.
+os.environ.setdefault("PI_SYNC_WAIT_SECONDS", "0")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-never-used-in-production")
 
 from studio.settings import *  # noqa: E402, F403

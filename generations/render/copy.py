@@ -664,3 +664,19 @@ def price_text(product: ProductSpec) -> str:
 
 
 DEFAULT_PROVIDER: CopyProvider = LocalCopywriter()
+
+
+def fits_slot(text: str, *, brand: BrandSpec, product: ProductSpec, template_slug: str,
+              slot: str = "headline",
+              aspect_classes: tuple[str, ...] = ("tall", "portrait")) -> bool:
+    """Whether ``text`` fits ``slot`` of the template in every aspect class at its smallest
+    readable size (what the writer checks its own lines against)."""
+    capacity = slot_capacity(template_slug, slot, script_of(brand, product), aspect_classes)
+    return bool(text.strip()) and _fits(text, capacity)
+
+
+def mentions(text: str, terms: tuple[str, ...] | list[str]) -> bool:
+    """Whether ``text`` names any of ``terms`` as whole words (or their plurals), ignoring
+    case."""
+    folded = text.casefold()
+    return any(re.search(rf"(?<!\w){re.escape(term)}(?:s|es)?(?!\w)", folded) for term in terms)

@@ -181,7 +181,11 @@ def placeholder_product(colour: RGB, accent: RGB, label: str = "", size=(600, 90
     draw.rectangle((int(w * 0.4), int(h * 0.18), int(w * 0.6), int(h * 0.3)), fill=colour)
     draw.rounded_rectangle((int(w * 0.37), int(h * 0.05), int(w * 0.63), int(h * 0.19)),
                            radius=int(w * 0.03), fill=accent)
-    draw.rectangle((body[0], int(h * 0.5), body[2], int(h * 0.72)), fill=(250, 248, 244))
+    # The label sits inside the body's outline: touching the edge, its near-white would join
+    # the white backdrop and the cut-out would punch it out as background.
+    inset = int(w * 0.04)
+    draw.rectangle((body[0] + inset, int(h * 0.5), body[2] - inset, int(h * 0.72)),
+                   fill=(250, 248, 244))
     highlight = Image.new("L", size, 0)
     ImageDraw.Draw(highlight).rounded_rectangle(
         (int(w * 0.3), int(h * 0.33), int(w * 0.36), int(h * 0.9)), radius=8, fill=90)

@@ -111,7 +111,7 @@ def fetched(monkeypatch):
         return FetchedResponse(url=url, status=200, content=IMAGES[url],
                                headers=httpx.Headers({"content-type": "image/png"}))
 
-    monkeypatch.setattr("brands.scrape.http.safe_get", safe_get)
+    monkeypatch.setattr("generations.services.safe_get", safe_get)
     return calls
 
 
@@ -203,7 +203,7 @@ def test_the_veo_example_is_a_first_to_last_frame_clip(api, workspace, kit, fund
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post(GENERATIONS, MODEL_VIDEO)
 
-    assert response.status_code == 202
+    assert response.status_code == 202, response.json()
     price = pricing.price_for(kind="video", model="local-transition", duration_seconds=8)
     assert response.json()["credits_deducted"] == price
     assert fetched == MODEL_VIDEO["reference_image_urls"]

@@ -1,7 +1,13 @@
 import numpy as np
 from PIL import Image, ImageDraw
 
-from generations.render.imaging import cut_out, prepare_product, product_sprite, trim
+from generations.render.imaging import (
+    cut_out,
+    placeholder_product,
+    prepare_product,
+    product_sprite,
+    trim,
+)
 
 
 def _packshot(background=(255, 255, 255)) -> Image.Image:
@@ -71,3 +77,14 @@ def test_reflection_is_a_fading_flipped_copy():
     alpha = np.asarray(mirror.getchannel("A"))
     assert mirror.height == int(product.height * 0.5)
     assert alpha[0].max() <= int(255 * 0.3) + 1 and alpha[-1].max() <= 3
+
+
+def test_the_placeholder_bottle_keeps_its_label_when_cut_out():
+    """A brand without product photos gets the placeholder: its white label must not be
+    punched out as background (it once touched the bottle's edge and joined the backdrop)."""
+    bottle = prepare_product(placeholder_product((200, 160, 100), (130, 130, 130)))
+    alpha = np.asarray(bottle.getchannel("A"))
+    label_row = alpha[int(alpha.shape[0] * 0.55)]
+    width = len(label_row)
+
+    assert label_row[int(width * 0.15):int(width * 0.85)].min() == 255

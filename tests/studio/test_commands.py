@@ -80,7 +80,8 @@ def test_runstudio_serves_the_studio_and_stops_cleanly_on_sigint(tmp_path):
     port = _free_port()
     data = tmp_path / "data"
     env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "SECRET_KEY", "DEBUG")}
+           if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "SECRET_KEY", "DEBUG",
+                        "SITE_URL")}
     env["STUDIO_DATA_DIR"] = str(data)
     env["DJANGO_SETTINGS_MODULE"] = "studio.settings"
     process = subprocess.Popen(
@@ -109,6 +110,8 @@ def test_runstudio_serves_the_studio_and_stops_cleanly_on_sigint(tmp_path):
         while time.monotonic() < deadline and not list(data.glob("celerybeat-schedule*")):
             time.sleep(0.2)
         assert _processes_with_env(str(data)) != []
+        # Links the worker writes (webhooks, file URLs) point at the port actually served.
+        assert _processes_with_env(f"SITE_URL=http://127.0.0.1:{port}\0") != []
     finally:
         stop_sent = time.monotonic()
         process.send_signal(signal.SIGINT)

@@ -88,9 +88,13 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, _stop)
         signal.signal(signal.SIGTERM, _stop)
 
+        url = f"http://{host}:{listener.getsockname()[1]}/"
+        if "SITE_URL" not in os.environ:
+            # Links in API answers, webhooks and e-mails point at the address actually served
+            # (the worker, started next, inherits it).
+            os.environ["SITE_URL"] = settings.SITE_URL = url.rstrip("/")
         worker = None if no_worker else self._start_worker(concurrency, stopping)
-        self._print_box(url=f"http://{host}:{listener.getsockname()[1]}/", password=password,
-                        worker=worker is not None)
+        self._print_box(url=url, password=password, worker=worker is not None)
         # Everything loaded so far lives until exit: keep it out of the collector, so the
         # final collection at exit (seconds on a busy machine) does not delay the stop.
         gc.freeze()

@@ -10,7 +10,11 @@ Also measured in the same run: one client alone (the latency of a request with n
 queued in front of it) and, by Little's law (clients = throughput x latency for a closed
 loop), the throughput the target would need at 32 clients next to the throughput measured.
 
-    python bench/api.py [--clients 32] [--seconds 20] [--workers 2]
+Then the same load again while ``--streams`` clients (100) hold server-sent-event streams of
+inference tasks open (``GET /api/v1/tasks/{id}/stream``, issue 17): the row to compare with the
+plain one is the submit p50 with the streams open.
+
+    python bench/api.py [--clients 32] [--seconds 20] [--workers 2] [--streams 100]
 
 DATABASE_URL and CELERY_BROKER_URL / REDIS_URL override the defaults. Nothing consumes the
 queued jobs: the run's broker keys (its own prefix) are deleted at the end.
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -173,6 +178,64 @@ async def _load(base: str, key: str, clients: int, seconds: float, *, path: str,
     return latencies, statuses, wall
 
 
+async def _create_tasks(base: str, key: str, count: int) -> list[str]:
+    """``count`` inference tasks (queued: nothing consumes them, so their streams stay open)."""
+    import httpx
+
+    async with httpx.AsyncClient(base_url=base, timeout=60,
+                                 headers={"Authorization": f"Bearer {key}"}) as http:
+        ids = []
+        for _ in range(count):
+            response = await http.post("/api/v1/run", json={
+                "app": "bria/ads-generate", "input": {"template_id": "1061"}})
+            response.raise_for_status()
+            ids.append(response.json()["id"])
+        return ids
+
+
+async def _with_streams(base: str, key: str, task_ids: list[str], load) -> tuple:
+    """Hold one SSE stream per task open while ``load`` runs; returns the load's result and
+    how many streams were open (first event received) when it started."""
+    import httpx
+
+    opened = 0
+    ready = asyncio.Event()
+    limits = httpx.Limits(max_connections=len(task_ids) + 1)
+    # Heartbeats come every 15 s: a read timeout well above that.
+    timeout = httpx.Timeout(30, read=120)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=timeout,
+                                 headers={"Authorization": f"Bearer {key}",
+                                          "Accept": "text/event-stream"}) as http:
+
+        async def hold(task_id: str) -> None:
+            nonlocal opened
+            async with http.stream("GET", f"/api/v1/tasks/{task_id}/stream") as response:
+                counted = False
+                async for _line in response.aiter_lines():
+                    if not counted:
+                        counted, opened = True, opened + 1
+                        if opened == len(task_ids):
+                            ready.set()
+
+        holders = [asyncio.create_task(hold(task_id)) for task_id in task_ids]
+        with contextlib.suppress(TimeoutError):  # report how many opened, not hang
+            await asyncio.wait_for(ready.wait(), timeout=60)
+        open_at_start = opened
+        result = await load
+        for holder in holders:
+            holder.cancel()
+        await asyncio.gather(*holders, return_exceptions=True)
+    return result, open_at_start
+
+
+def _measured_with_streams(pgid: int, base: str, key: str, task_ids: list[str], load):
+    server, client = _cpu_seconds(pgid), time.process_time()
+    (latencies, statuses, wall), open_streams = asyncio.run(
+        _with_streams(base, key, task_ids, load))
+    return (latencies, statuses, wall, _cpu_seconds(pgid) - server,
+            time.process_time() - client), open_streams
+
+
 def _summary(label: str, latencies: list[float], statuses: dict, wall: float,
              server_cpu: float, client_cpu: float) -> str:
     if not latencies:
@@ -192,6 +255,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--streams", type=int, default=100,
+                        help="open SSE streams during the second load (0: skip)")
     args = parser.parse_args()
 
     ensure_database()
@@ -209,6 +274,13 @@ def main() -> None:
                                              path="/v1/ads/generate", body=BODY))
         generate = _measured(server.pid, _load(base, key, args.clients, args.seconds,
                                                path="/v1/ads/generate", body=BODY))
+        streamed = None
+        if args.streams:
+            task_ids = asyncio.run(_create_tasks(base, key, args.streams))
+            streamed = _measured_with_streams(
+                server.pid, base, key, task_ids,
+                _load(base, key, args.clients, args.seconds, path="/v1/ads/generate",
+                      body=BODY))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -225,6 +297,10 @@ def main() -> None:
     print(_summary("POST /v1/ads/generate 202, 1 client", *single))
     print(_summary(f"POST /v1/ads/generate 202, {args.clients} clients ({args.seconds:g} s)",
                    *generate))
+    if streamed is not None:
+        result, open_streams = streamed
+        print(_summary(f"POST /v1/ads/generate 202, {args.clients} clients with "
+                       f"{open_streams}/{args.streams} SSE streams open", *result))
     print("target: p50 < 20 ms, p99 < 100 ms for the 202")
     latencies, _statuses, wall = generate[:3]
     if latencies:

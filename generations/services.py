@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from PIL import Image, UnidentifiedImageError
 
 from billing import services as ledger
 from billing.exceptions import InsufficientCredits
@@ -131,7 +132,6 @@ def _check_image_format(content: bytes, *, formats: tuple[str, ...], max_bytes: 
                         field: str | None) -> None:
     """Refuse an image whose content (its header, not its name or declared type) is none of
     ``formats``. The size is checked first so the refusal names the real problem."""
-    from PIL import Image, UnidentifiedImageError
 
     limit = max_bytes or settings.STUDIO_IMAGE_MAX_UPLOAD_BYTES
     if len(content) > limit:

@@ -8,6 +8,7 @@ from django.db import OperationalError
 from django.dispatch import receiver
 
 from generations import events, pipeline
+from generations.warmup import warm_up
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +44,6 @@ def _publish_render(sender, *, concept_id: int, **kwargs) -> None:
 @signals.worker_process_init.connect(dispatch_uid="generations.tasks.warm_up")
 def _warm_up(**kwargs) -> None:
     """Each pool process (or the solo worker) gets the engine ready before its first job."""
-    from generations.warmup import warm_up
-
     try:
         warm_up()
     except Exception:  # a cold engine is slower, not broken: the worker still starts

@@ -7,7 +7,6 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from api.mcp.views import McpView
 from studio import views
 from studio.media import media_file
 
@@ -27,7 +26,7 @@ urlpatterns = [
     path("api/v1/", include("api.v1_urls")),
     path("api/platform/", include("api.surfaces.adcreator.urls")),
     # Agents: the same operations as MCP tools (Streamable HTTP, the same API keys).
-    path("mcp", McpView.as_view(), name="mcp"),
+    path("mcp", include("api.mcp.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -4,6 +4,7 @@ while a job finishes. Nobody calls the sweeper by hand: the workers recover on t
 
 from __future__ import annotations
 
+import os
 import time
 
 import kombu.pools
@@ -25,6 +26,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 def _use_broker(url: str) -> None:
     settings.CELERY_BROKER_URL = url
+    # Celery reads CELERY_BROKER_URL from the environment before its own setting: without
+    # this, this process would go on publishing to the machine's Redis, and only the workers'
+    # own sweep would bring the work over.
+    os.environ["CELERY_BROKER_URL"] = url
     celery_app.conf.broker_url = url
     # kombu keeps connection and producer pools in process-wide registries keyed by the
     # connection: closing the app's pool alone leaves a closed pool there for the next test

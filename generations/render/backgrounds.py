@@ -8,6 +8,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from .colour import RGB, hex_to_rgb, mix
+from .imaging import pixels
 
 _LIGHT_POS = {"top": (0.5, -0.1), "top-left": (0.1, -0.05), "top-right": (0.9, -0.05),
               "center": (0.5, 0.45), "bottom": (0.5, 1.1)}
@@ -124,7 +125,7 @@ def _scene(style: dict, palette: dict[str, RGB], w: int, h: int, horizon: float,
     top = mix(palette["secondary"], (255, 255, 255), 0.35) if surface == "marble" else \
         mix((150, 110, 80), palette["primary"], 0.15)
     draw.rectangle((0, horizon_y, w, h), fill=top)
-    arr = np.asarray(image).astype(np.float32)
+    arr = pixels(image).astype(np.float32)
     floor = arr[horizon_y:]
     fh = floor.shape[0]
     if fh > 0:
@@ -212,7 +213,7 @@ def paint_background(style_key: str, style_json: str, palette_key: tuple, size: 
 
 def _finish(image: Image.Image, render: dict, w: int, h: int, light: str) -> np.ndarray:
     """Light falloff, vignette and grading, in that order, as a float array."""
-    arr: np.ndarray = np.asarray(image).astype(np.float32)
+    arr: np.ndarray = pixels(image).astype(np.float32)
     xs, ys = _grid(w, h)
     if light in _LIGHT_POS:
         lx, ly = _LIGHT_POS[light]
@@ -256,6 +257,6 @@ def _to_full_size(arr: np.ndarray, full: tuple[int, int], render: dict,
     grain = render.get("grain", 0.0) - FILM_GRAIN_FLOOR
     if grain > 0:
         noise = rng.standard_normal((h, w), dtype=np.float32)[..., None] * grain * 255
-        out = np.asarray(image, np.float32) + noise
+        out = pixels(image).astype(np.float32) + noise
         image = Image.fromarray(np.clip(out + 0.5, 0, 255).astype(np.uint8), "RGB")
     return image

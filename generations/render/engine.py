@@ -21,7 +21,7 @@ from .colour import hex_to_rgb, is_dark
 from .copy import labels, price_text, ritual_steps, shorter_variants
 from .fonts import match_family
 from .gates import run_gates
-from .imaging import placeholder_product, prepare_product
+from .imaging import pixels, placeholder_product, prepare_product
 from .layout import LayoutOptions, Scene, build_scene
 from .png import png_encode
 from .specs import BrandSpec, ConceptSpec, ProductSpec, RenderedFile, RenderFailed
@@ -247,9 +247,8 @@ def layout_concept(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSp
 
 def encode_image(image: Image.Image, fmt: str) -> tuple[bytes, str, str]:
     if fmt == "png":
-        pixels = np.asarray(image.convert("RGB") if image.mode not in ("RGB", "RGBA")
-                            else image)
-        return png_encode(pixels), "image/png", "png"
+        rgb = image.convert("RGB") if image.mode not in ("RGB", "RGBA") else image
+        return png_encode(pixels(rgb)), "image/png", "png"
     buffer = io.BytesIO()
     # Baseline (not progressive): progressive costs ~40% more encode time for a smaller file.
     image.convert("RGB").save(buffer, "JPEG", quality=90, optimize=False)

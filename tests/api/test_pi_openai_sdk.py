@@ -21,8 +21,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def eager_pipeline(settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Read first: Celery loads its conf from the Django settings lazily, on first read, and
+    # would take the eager setting below for the value to restore.
     was = celery_app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = was

@@ -129,8 +129,10 @@ def eager(settings):
     """Tasks run in-process when the submit commits: the whole pipeline per request."""
     from studio.celery import app
 
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Read first: Celery loads its conf from the Django settings lazily, on first read, and
+    # would take the eager setting below for the value to restore.
     was = app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = was

@@ -47,12 +47,19 @@ def products_for_generation(brand: Brand, *, product_ids: tuple[int, ...] = ()
     return products.order_by("position", "id")
 
 
+def upload_bytes(*, workspace_id: int, public_id: str | None) -> bytes | None:
+    """The file of one of the workspace's uploads, or None when there is none by that id."""
+    if not public_id:
+        return None
+    upload = Upload.objects.filter(workspace_id=workspace_id, public_id=public_id).first()
+    return image_bytes(upload.file) if upload is not None else None
+
+
 def reference_image_for(*, workspace_id: int, upload_ids: list[str] | tuple[str, ...],
                         index: int) -> bytes | None:
     """The reference upload a concept uses as its product photo (they rotate across the
     job's concepts), or None when the brief sent none."""
     if not upload_ids:
         return None
-    upload = Upload.objects.filter(workspace_id=workspace_id,
-                                   public_id=upload_ids[index % len(upload_ids)]).first()
-    return image_bytes(upload.file) if upload is not None else None
+    return upload_bytes(workspace_id=workspace_id,
+                        public_id=upload_ids[index % len(upload_ids)])

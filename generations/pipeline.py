@@ -32,6 +32,7 @@ from generations.inputs import (
     product_spec_for,
     products_for_generation,
     reference_image_for,
+    upload_bytes,
 )
 from generations.models import (
     Asset,
@@ -39,7 +40,6 @@ from generations.models import (
     ConceptStatus,
     Job,
     JobStatus,
-    Upload,
 )
 from generations.planner import PlannedProduct, plan_concepts
 from generations.render import (
@@ -268,7 +268,8 @@ def render_special(renderer: str, *, concept: Concept, brief: AdBrief) -> list[R
 
 def _uploads(*, job: Job, public_ids) -> list[bytes]:
     """The files of the job's workspace's uploads, in order (a missing one fails the render)."""
-    files = [_upload_bytes(job=job, public_id=ident) for ident in public_ids]
+    files = [upload_bytes(workspace_id=job.workspace_id, public_id=ident)
+             for ident in public_ids]
     if any(content is None for content in files):
         raise ValueError("a reference upload of this job no longer exists")
     return [content for content in files if content is not None]
@@ -280,19 +281,9 @@ def _concept_sizes(*, concept: Concept, brief: AdBrief) -> tuple[str, ...]:
     return brief.sizes
 
 
-def _upload_bytes(*, job: Job, public_id: str | None) -> bytes | None:
-    if not public_id:
-        return None
-    upload = Upload.objects.filter(workspace_id=job.workspace_id, public_id=public_id).first()
-    if upload is None:
-        return None
-    with upload.file.open("rb") as handle:
-        return handle.read()
-
-
 def _brand_spec(*, job: Job, brief: AdBrief) -> BrandSpec:
     spec = brand_spec_for(job.brand, include_logo=True)
-    logo = _upload_bytes(job=job, public_id=brief.extra.get("logo_upload"))
+    logo = upload_bytes(workspace_id=job.workspace_id, public_id=brief.extra.get("logo_upload"))
     background = brief.extra.get("background_color")
     if logo is None and not background:
         return spec
@@ -304,7 +295,8 @@ def _brand_spec(*, job: Job, brief: AdBrief) -> BrandSpec:
 def _product_spec(*, concept: Concept, brief: AdBrief) -> ProductSpec:
     spec = (product_spec_for(concept.product, include_image=True) if concept.product
             else product_spec_for(None, include_image=False, fallback_name=concept.product_name))
-    image = _upload_bytes(job=concept.job, public_id=brief.extra.get("product_upload"))
+    image = upload_bytes(workspace_id=concept.job.workspace_id,
+                         public_id=brief.extra.get("product_upload"))
     if image is None:
         # A reference image the caller sent is the product shot it wants in the ad.
         image = reference_image_for(workspace_id=concept.job.workspace_id,

@@ -166,6 +166,12 @@ class Concept(models.Model):
     render_report = models.JSONField(
         default=dict, blank=True, help_text="What the engine did: the copy each size shipped, "
         "every quality gate result, the re-layout attempts used and seconds per size.")
+    copy_source = models.CharField(
+        max_length=80, blank=True, default="local", help_text="Who wrote the copy: 'local' "
+        "(the engine's copywriter) or the provider and model, e.g. 'chat:gpt-4o-mini'.")
+    copy_fallback = models.CharField(
+        max_length=300, blank=True, default="", help_text="Why a provider's copy was not used "
+        "and the local copywriter's was (empty when no fallback happened).")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -255,3 +261,47 @@ class Upload(models.Model):
 
     def __str__(self) -> str:
         return self.original_name or self.public_id
+
+
+class ProviderCall(models.Model):
+    """One call to a model provider (after its retries): what admin's provider health and the
+    job's cost are computed from."""
+
+    provider = models.CharField(max_length=40, db_index=True)
+    model = models.CharField(max_length=120, blank=True, default="")
+    capability = models.CharField(max_length=40)
+    job = models.ForeignKey(Job, on_delete=models.SET_NULL, null=True, blank=True,
+                            related_name="provider_calls")
+    ok = models.BooleanField()
+    status = models.PositiveSmallIntegerField(null=True, blank=True,
+                                              help_text="The last HTTP status, if any.")
+    attempts = models.PositiveSmallIntegerField(default=1)
+    latency_ms = models.PositiveIntegerField(default=0)
+    cost_usd = models.DecimalField(max_digits=10, decimal_places=6, default=0)
+    error = models.CharField(max_length=300, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["provider", "-created_at"], name="providercall_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.capability} {'ok' if self.ok else 'failed'}"
+
+
+class ProviderBreaker(models.Model):
+    """A provider's circuit breaker, one row per provider, shared by every web and worker
+    process (the cache is per process in the embedded default; the database is not)."""
+
+    provider = models.CharField(max_length=40, unique=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    opened_at = models.DateTimeField(null=True, blank=True,
+                                     help_text="Set while open; calls are refused until the "
+                                     "cool-down has passed, then one probe is let through.")
+    probe_started_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"{self.provider} breaker"

@@ -79,6 +79,9 @@ class Workspace(models.Model):
         settings.AUTH_USER_MODEL, through="Membership", related_name="workspaces"
     )
     webhook_secret = models.CharField(max_length=64, default=secrets.token_hex, editable=False)
+    allow_paid_providers = models.BooleanField(
+        default=True, help_text="Whether jobs of this workspace may call providers that bill "
+        "per call (a vendor key). Off: the local engine and free model servers only.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

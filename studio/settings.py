@@ -387,6 +387,47 @@ BRANDS_SCRAPE_MAX_IMAGE_BYTES = env.int("BRANDS_SCRAPE_MAX_IMAGE_BYTES", default
 BRANDS_VOICE_DESCRIBER = env.str("BRANDS_VOICE_DESCRIBER", default="")
 
 # ---------------------------------------------------------------------------------------------
+# Model providers (generations.providers): each switches on when its base URL or key is set
+# ---------------------------------------------------------------------------------------------
+def _provider(name: str, *, base_url: str, model: str, timeout: float = 60.0) -> dict:
+    """One provider's settings from ``PROVIDER_<NAME>_*``. The base URL is operator
+    configuration (a vendor, or a model server on this machine or network), so it is trusted
+    the way ``DATABASE_URL`` is; only URLs that come from users go through the SSRF-safe
+    client."""
+    prefix = f"PROVIDER_{name}_"
+    key = env.str(prefix + "API_KEY", default="")
+    url = env.str(prefix + "BASE_URL", default="")
+    return {
+        "name": name.lower(),
+        "enabled": bool(key or url),
+        "base_url": (url or base_url).rstrip("/"),
+        "api_key": key,
+        "model": env.str(prefix + "MODEL", default=model),
+        "timeout": env.float(prefix + "TIMEOUT_SECONDS", default=timeout),
+        "connect_timeout": env.float(prefix + "CONNECT_TIMEOUT_SECONDS", default=5.0),
+        "max_retries": env.int(prefix + "MAX_RETRIES", default=2),
+        "concurrency": env.int(prefix + "CONCURRENCY", default=4),
+        # A model server of your own costs nothing per call; a vendor key does.
+        "paid": env.bool(prefix + "PAID", default=bool(key)),
+        "cost_per_call_usd": env.float(prefix + "COST_PER_CALL_USD", default=0.0),
+    }
+
+
+PROVIDERS = {
+    # OpenAI-compatible chat completions (OpenAI, llama.cpp, Ollama, vLLM): copy, brand reading
+    "chat": _provider("CHAT", base_url="https://api.openai.com/v1", model="gpt-4o-mini",
+                      timeout=30.0),
+    # OpenAI moderation (POST /moderations): the inference surface's content_moderation
+    "moderation": _provider("MODERATION", base_url="https://api.openai.com/v1",
+                            model="omni-moderation-latest", timeout=15.0),
+}
+PROVIDER_BREAKER_FAILURES = env.int("PROVIDER_BREAKER_FAILURES", default=5)
+PROVIDER_BREAKER_COOLDOWN_SECONDS = env.float("PROVIDER_BREAKER_COOLDOWN_SECONDS", default=30.0)
+PROVIDER_BACKOFF_BASE_SECONDS = env.float("PROVIDER_BACKOFF_BASE_SECONDS", default=0.5)
+PROVIDER_RETRY_AFTER_MAX_SECONDS = env.float("PROVIDER_RETRY_AFTER_MAX_SECONDS", default=20.0)
+PROVIDER_MAX_RESPONSE_BYTES = env.int("PROVIDER_MAX_RESPONSE_BYTES", default=40_000_000)
+
+# ---------------------------------------------------------------------------------------------
 # Security: secure defaults whenever DEBUG is off
 # ---------------------------------------------------------------------------------------------
 STUDIO_HTTPS = env.bool("STUDIO_HTTPS", default=not STUDIO_EMBEDDED and not DEBUG)

@@ -427,6 +427,46 @@ PROVIDER_BACKOFF_BASE_SECONDS = env.float("PROVIDER_BACKOFF_BASE_SECONDS", defau
 PROVIDER_RETRY_AFTER_MAX_SECONDS = env.float("PROVIDER_RETRY_AFTER_MAX_SECONDS", default=20.0)
 PROVIDER_MAX_RESPONSE_BYTES = env.int("PROVIDER_MAX_RESPONSE_BYTES", default=40_000_000)
 
+# Media providers: images, image-to-video and speech. Default costs are the vendors' list
+# prices (per image, per second of video, per 1,000 characters); override them for your plan.
+PROVIDERS.update({
+    # OpenAI Images (POST /images/generations, /images/edits): gpt-image-1
+    "openai_images": {**_provider("OPENAI_IMAGES", base_url="https://api.openai.com/v1",
+                                  model="gpt-image-1", timeout=120.0),
+                      "cost_per_call_usd": env.float("PROVIDER_OPENAI_IMAGES_COST_PER_CALL_USD",
+                                                     default=0.042)},
+    # Google Gemini generateContent with image parts: nano-banana-2 / gemini-2.5-flash-image
+    "gemini": {**_provider("GEMINI", base_url="https://generativelanguage.googleapis.com/v1beta",
+                           model="gemini-2.5-flash-image", timeout=120.0),
+               "cost_per_call_usd": env.float("PROVIDER_GEMINI_COST_PER_CALL_USD",
+                                              default=0.039)},
+    # A hosted video-model queue in fal.ai's protocol (submit → poll → fetch): kling, veo
+    "video_queue": {**_provider("VIDEO_QUEUE", base_url="https://queue.fal.run",
+                                model="fal-ai/kling-video/v3/pro/image-to-video",
+                                timeout=30.0),
+                    "endpoints": {
+                        "kling-v3-pro": env.str("PROVIDER_VIDEO_QUEUE_KLING_ENDPOINT",
+                                                default="fal-ai/kling-video/v3/pro/"
+                                                "image-to-video"),
+                        "veo": env.str("PROVIDER_VIDEO_QUEUE_VEO_ENDPOINT",
+                                       default="fal-ai/veo3.1/first-last-frame-to-video"),
+                        "hosted-video": env.str("PROVIDER_VIDEO_QUEUE_HOSTED_ENDPOINT",
+                                                default="fal-ai/kling-video/v2.1/pro/"
+                                                "image-to-video")},
+                    "poll_seconds": env.float("PROVIDER_VIDEO_QUEUE_POLL_SECONDS", default=3.0),
+                    "max_wait_seconds": env.float("PROVIDER_VIDEO_QUEUE_MAX_WAIT_SECONDS",
+                                                  default=900.0),
+                    "cost_per_second_usd": env.float("PROVIDER_VIDEO_QUEUE_COST_PER_SECOND_USD",
+                                                     default=0.112)},
+    # OpenAI-compatible POST /audio/speech: voice-over for UGC scripts
+    "speech": {**_provider("SPEECH", base_url="https://api.openai.com/v1",
+                           model="gpt-4o-mini-tts", timeout=60.0),
+               "voice": env.str("PROVIDER_SPEECH_VOICE", default="alloy"),
+               "format": env.str("PROVIDER_SPEECH_FORMAT", default="mp3"),
+               "cost_per_1k_chars_usd": env.float("PROVIDER_SPEECH_COST_PER_1K_CHARS_USD",
+                                                  default=0.015)},
+})
+
 # ---------------------------------------------------------------------------------------------
 # Security: secure defaults whenever DEBUG is off
 # ---------------------------------------------------------------------------------------------

@@ -36,12 +36,18 @@ ADAPTERS: dict[str, dict[str, str]] = {
         "chat": "generations.providers.chat.ChatBrandReader",
     },
     base.IMAGE_GENERATE: {
+        "openai_images": "generations.providers.openai_images.OpenAIImages",
+        "gemini": "generations.providers.gemini.GeminiImages",
     },
     base.IMAGE_EDIT: {
+        "openai_images": "generations.providers.openai_images.OpenAIImages",
+        "gemini": "generations.providers.gemini.GeminiImages",
     },
     base.IMAGE_TO_VIDEO: {
+        "video_queue": "generations.providers.video_queue.VideoQueue",
     },
     base.SPEECH: {
+        "speech": "generations.providers.speech.OpenAISpeech",
     },
     base.MODERATION: {
         "moderation": "generations.providers.moderation.OpenAIModerator",

@@ -132,15 +132,31 @@ def validate_brief(brief: AdBrief) -> AdBrief:
                              f"At most {MAX_REFERENCE_IMAGES} reference images.",
                              field="reference_images")
     if brief.model is not None:
-        kinds = {model["id"]: model["kind"] for model in catalogue.models()}
-        wanted = "video" if brief.video else "image"
-        if kinds.get(brief.model) != wanted:
-            raise InvalidRequest("invalid_model",
-                                 f"Unknown {wanted} model: {brief.model}.", field="model")
+        check_model(brief)
     if brief.brand_tone is not None and len(brief.brand_tone) > 200:
         raise InvalidRequest("invalid_brand_tone", "brand_tone is limited to 200 characters.",
                              field="creative.brand_tone")
     return brief
+
+
+def check_model(brief: AdBrief, *, workspace=None) -> None:
+    """The brief's model is one of the catalogue's, or a model id the provider registry routes
+    and that is served now (for ``workspace``, whose switch may forbid paid providers):
+    InvalidRequest ``invalid_model`` for an unknown or wrong-kind id, ModelUnavailable (400
+    ``model_unavailable``) for one whose provider is off."""
+    from generations.providers import registry
+    from generations.providers.base import IMAGE_GENERATE, IMAGE_TO_VIDEO
+
+    wanted = "video" if brief.video else "image"
+    kinds = {model["id"]: model["kind"] for model in catalogue.models()}
+    if kinds.get(brief.model) == wanted:
+        return
+    found = registry.route(brief.model or "")
+    if found is None or registry.KIND_OF_CAPABILITY[found.capability] != wanted:
+        raise InvalidRequest("invalid_model", f"Unknown {wanted} model: {brief.model}.",
+                             field="model")
+    registry.resolve(found.model_id, IMAGE_TO_VIDEO if brief.video else IMAGE_GENERATE,
+                     workspace=workspace)
 
 
 def concept_credits(brief: AdBrief) -> int:

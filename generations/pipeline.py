@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from billing import services as ledger
 from billing.services import account_for_workspace
-from generations import events
+from generations import catalogue, events
 from generations.briefs import AdBrief, concept_credits
 from generations.inputs import (
     brand_spec_for,
@@ -42,6 +42,8 @@ from generations.models import (
     JobStatus,
 )
 from generations.planner import PlannedProduct, plan_concepts
+from generations.providers import layers, registry
+from generations.providers.layers import PROVIDER_FAILURES, Layered
 from generations.render import (
     BrandSpec,
     ConceptSpec,
@@ -188,21 +190,20 @@ def _render_and_store(*, concept: Concept, attempt: int) -> None:
     job = concept.job
     brief = AdBrief.from_json(job.request)
     started = time.perf_counter()
+    layered = Layered()
     try:
         renderer = brief.extra.get("renderer")
         if renderer:
-            files = render_special(renderer, concept=concept, brief=brief)
+            files, layered = render_special(renderer, concept=concept, brief=brief)
         else:
-            files = render_concept(
-                brand=_brand_spec(job=job, brief=brief),
-                product=_product_spec(concept=concept, brief=brief),
-                concept=_concept_spec(concept),
-                sizes=_concept_sizes(concept=concept, brief=brief), video=brief.video,
-                duration=brief.duration, bgm=brief.bgm,
-                checkpoint=_render_checkpoint(job_id=job.pk, concept_id=concept_id),
-            )
+            files, layered = _render_ad(concept=concept, brief=brief)
     except RenderCancelled:
         return  # cancel_job closed and refunded the concept; nothing is stored
+    except PROVIDER_FAILURES as exc:
+        # Only under PROVIDER_MEDIA_FAILURE=fail; the fallback policy rendered locally.
+        fail_concept(concept_id=concept_id, code="provider_failed", attempt=attempt,
+                     message=f"The model provider failed: {exc}")
+        return
     except RenderFailed as exc:
         Concept.objects.filter(pk=concept_id).update(render_report=refused_report(
             concept=_concept_spec(concept), gate_report=exc.gate_report))
@@ -230,25 +231,131 @@ def _render_and_store(*, concept: Concept, attempt: int) -> None:
                      message=f"The rendered files could not be stored: "
                      f"{type(exc).__name__}: {exc}")
         return
+    if layered.report:
+        _record_layers(concept=concept, attempt=attempt, brief=brief, layered=layered)
     finish_if_done(job_id=job.pk)
+
+
+def _render_ad(*, concept: Concept, brief: AdBrief) -> tuple[list[RenderedFile], Layered]:
+    """The local engine's ad, with a provider's scenes under it and a provider's motion on it
+    when the brief's model is served by one (see ``generations.providers.layers``)."""
+    job = concept.job
+    brand = _brand_spec(job=job, brief=brief)
+    sizes = _concept_sizes(concept=concept, brief=brief)
+    checkpoint = _render_checkpoint(job_id=job.pk, concept_id=concept.pk)
+    motion = layers.video_provider_for(job=job, brief=brief) if brief.video else None
+    layered = layers.scene_layers(job=job, brief=brief, concept=concept, sizes=sizes,
+                                  brand_colors=brand.colors)
+    if isinstance(motion, Layered):
+        layered = motion  # the hosted video model is off: the local motion engine stands in
+        motion = None
+    arguments = {"brand": brand, "product": _product_spec(concept=concept, brief=brief),
+                 "concept": _concept_spec(concept), "sizes": sizes, "duration": brief.duration,
+                 "bgm": brief.bgm, "checkpoint": checkpoint,
+                 "backdrops": layered.backdrops or None}
+    if motion is None:
+        return render_concept(video=brief.video, **arguments), layered
+    statics = render_concept(video=False, **arguments)
+    try:
+        videos = []
+        for aspect in sizes:
+            still = next(f for f in statics if f.aspect == aspect and f.mime == "image/png")
+            poster = next((f.content for f in statics
+                           if f.aspect == aspect and f.mime == "image/jpeg"), None)
+            clip, report = layers.animate(
+                motion=motion, job=job, first=still.content, duration=brief.duration,
+                prompt=_motion_prompt(concept=concept, brief=brief), aspect=aspect)
+            videos.append(RenderedFile(kind="video", aspect=aspect, width=clip.width,
+                                       height=clip.height, duration=clip.duration,
+                                       content=clip.content, mime="video/mp4",
+                                       extension="mp4", gate_report=still.gate_report,
+                                       poster=poster))
+            layered.report.setdefault("motion", {})[aspect] = report
+    except PROVIDER_FAILURES as exc:
+        if layers.fail_on_provider_error():
+            raise
+        found = registry.route(motion.model)
+        local = found.local if found is not None and found.local else "local-motion"
+        layered.report["motion"] = {"model": motion.model, "provider": motion.provider,
+                                    "served_by": local, "fallback": str(exc)}
+        layered.fallback_model = local
+        return render_concept(video=True, **arguments), layered
+    return statics + videos, layered
+
+
+def _motion_prompt(*, concept: Concept, brief: AdBrief) -> str:
+    """The brief's own motion prompt, else the concept's animation prompt's words for AI video
+    models."""
+    if brief.prompt:
+        return brief.prompt
+    try:
+        return str(catalogue.animation_prompt_by_name(concept.animation_prompt)["prompt"])
+    except (catalogue.CatalogueError, KeyError):
+        return f"A slow, smooth camera move around {concept.product_name}."
+
+
+def _record_layers(*, concept: Concept, attempt: int, brief: AdBrief, layered: Layered) -> None:
+    """Write what the providers did into the concept's report and, when the local engine
+    stood in for a provider's model, refund the price difference (once per attempt)."""
+    with transaction.atomic():
+        locked = Concept.objects.select_for_update().get(pk=concept.pk)
+        if locked.attempts != attempt:
+            return
+        report = dict(locked.render_report or {})
+        report["providers"] = layered.report
+        refund = 0
+        if layered.fallback_model and brief.model:
+            stand_in = concept_credits(layers.local_stand_in(brief=brief,
+                                                             model=layered.fallback_model))
+            refund = max(locked.credits - stand_in, 0)
+        if refund:
+            refunded = refund_job_share(job=locked.job, credits=refund,
+                                        reason=f"concept-{locked.public_id}-{attempt}-stand-in")
+            report["providers"]["refunded_credits"] = refunded
+            Concept.objects.filter(pk=locked.pk).update(credits=F("credits") - refunded)
+        Concept.objects.filter(pk=locked.pk).update(render_report=report)
 
 
 RENDERERS = ("slideshow", "transition")
 
 
-def render_special(renderer: str, *, concept: Concept, brief: AdBrief) -> list[RenderedFile]:
+def render_special(renderer: str, *, concept: Concept, brief: AdBrief
+                   ) -> tuple[list[RenderedFile], Layered]:
     """A concept rendered by one of the engine's other outputs (``brief.extra["renderer"]``):
 
     - ``slideshow``: ``extra["slide_count"]`` statics in a row as one MP4
       (``extra["text_overlays"]``); ``extra["product_uploads"]``, when given, are the product
       photos the slides show in turn.
-    - ``transition``: the first two reference uploads as the first and last frame of a clip.
+    - ``transition``: the first two reference uploads as the first and last frame of a clip
+      (by a hosted first-frame/last-frame model when the brief's model is served by one).
+
+    Returns the files and what providers added to them.
     """
     job = concept.job
     if renderer == "transition":
         uploads = _uploads(job=job, public_ids=brief.reference_uploads[:2])
+        motion = layers.video_provider_for(job=job, brief=brief)
+        layered = motion if isinstance(motion, Layered) else Layered()
+        if isinstance(motion, layers.Motion):
+            try:
+                clip, report = layers.animate(motion=motion, job=job, first=uploads[0],
+                                              last=uploads[1], duration=brief.duration,
+                                              prompt=brief.prompt or "A smooth transition "
+                                              "from the first frame to the last.",
+                                              aspect=brief.sizes[0])
+                return [RenderedFile(kind="video", aspect=brief.sizes[0], width=clip.width,
+                                     height=clip.height, duration=clip.duration,
+                                     content=clip.content, mime="video/mp4",
+                                     extension="mp4")], Layered(report=report)
+            except PROVIDER_FAILURES as exc:
+                if layers.fail_on_provider_error():
+                    raise
+                layered = Layered(report={"model": motion.model, "provider": motion.provider,
+                                          "served_by": "local-transition",
+                                          "fallback": str(exc)},
+                                  fallback_model="local-transition")
         return [render_transition(first=uploads[0], last=uploads[1], size=brief.sizes[0],
-                                  duration=brief.duration)]
+                                  duration=brief.duration)], layered
     if renderer == "slideshow":
         products = [product_spec_for(product, include_image=True)
                     for product in products_for_generation(job.brand,
@@ -262,7 +369,8 @@ def render_special(renderer: str, *, concept: Concept, brief: AdBrief) -> list[R
         return [render_slideshow(
             brand=brand_spec_for(job.brand, include_logo=True), products=products,
             first=_concept_spec(concept), slide_count=int(brief.extra["slide_count"]),
-            aspect=brief.sizes[0], text_overlays=bool(brief.extra.get("text_overlays")))]
+            aspect=brief.sizes[0], text_overlays=bool(brief.extra.get("text_overlays")))
+        ], Layered()
     raise ValueError(f"unknown renderer {renderer!r}")
 
 

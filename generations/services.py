@@ -28,7 +28,7 @@ from brands.models import Brand, Product
 from brands.scrape.http import FetchFailed, OutboundRefused, safe_get
 from brands.selectors import default_brand_for
 from generations import catalogue, events
-from generations.briefs import AdBrief, brief_credits, validate_brief
+from generations.briefs import AdBrief, brief_credits, check_model, validate_brief
 from generations.errors import (
     BrandNotFound,
     BrandNotReady,
@@ -221,6 +221,8 @@ def submit_job(
         )
     _check_products(brand=brand, product_ids=brief.product_ids)
     _check_reference_uploads(workspace=workspace, public_ids=brief.reference_uploads)
+    if brief.model is not None:
+        check_model(brief, workspace=workspace)  # this workspace may forbid paid providers
     credits = brief_credits(brief)
     brief = AdBrief.from_json({**brief.to_json(), "brand_id": brand.pk})
 

@@ -466,6 +466,15 @@ PROVIDERS.update({
                "cost_per_1k_chars_usd": env.float("PROVIDER_SPEECH_COST_PER_1K_CHARS_USD",
                                                   default=0.015)},
 })
+# When an image or video provider fails after its retries (or its breaker is open): "fallback"
+# renders with the local engine and refunds the price difference; "fail" fails the concept.
+PROVIDER_MEDIA_FAILURE = env.str("PROVIDER_MEDIA_FAILURE", default="fallback")
+if PROVIDER_MEDIA_FAILURE not in ("fallback", "fail"):
+    raise ImproperlyConfigured('PROVIDER_MEDIA_FAILURE must be "fallback" or "fail" '
+                               f"(it is {PROVIDER_MEDIA_FAILURE!r}).")
+# The image model that paints in_situ scenes of briefs that name no model (Dessert's in_situ
+# is "composited into a lifestyle scene with Gemini"); empty: the local scene painter.
+PROVIDER_IN_SITU_MODEL = env.str("PROVIDER_IN_SITU_MODEL", default="nano-banana-2")
 
 # ---------------------------------------------------------------------------------------------
 # Security: secure defaults whenever DEBUG is off

@@ -10,7 +10,7 @@ Public API (used by the pipeline, the CLI and the bench)::
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from generations import catalogue
@@ -59,13 +59,15 @@ def render_concept(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSp
                    sizes: Sequence[str] = ("9:16", "4:5"), video: bool = False,
                    duration: float = 6.0, bgm: bool = False,
                    image_formats: Sequence[str] = ("png", "jpeg"),
-                   checkpoint: Callable[[int, int], None] | None = None) -> list[RenderedFile]:
+                   checkpoint: Callable[[int, int], None] | None = None,
+                   backdrops: Mapping[str, bytes] | None = None) -> list[RenderedFile]:
     """Render one concept's statics (every size x format) and, with ``video``, one MP4 per size.
 
     ``checkpoint(done, total)`` is called at every step boundary (layout stages, an encode, a
     video frame), from whichever thread did the step; whatever it raises stops the render and
     reaches the caller. Raises RenderFailed (with the gate report) when a size still fails
     its quality gates after re-layout; nothing is returned for such a concept.
+    ``backdrops`` (per size, images a model provider made) replace the painted backgrounds.
     """
     unknown = [s for s in sizes if s not in catalogue.ASPECT_SIZES]
     if unknown:
@@ -80,7 +82,7 @@ def render_concept(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSp
             frame_count(duration) * len(sizes) if video else 0)
         step = _StepCounter(checkpoint, total)
     files, scenes = render_statics(brand=brand, product=product, concept=concept, sizes=sizes,
-                                   image_formats=formats, step=step)
+                                   image_formats=formats, step=step, backdrops=backdrops)
     if not video:
         return files
     from .motion import render_scene_video

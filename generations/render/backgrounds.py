@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from functools import lru_cache
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 from .colour import RGB, hex_to_rgb, mix
 from .imaging import pixels
@@ -260,3 +261,11 @@ def _to_full_size(arr: np.ndarray, full: tuple[int, int], render: dict,
         out = pixels(image).astype(np.float32) + noise
         image = Image.fromarray(np.clip(out + 0.5, 0, 255).astype(np.uint8), "RGB")
     return image
+
+
+def fit_backdrop(content: bytes, size: tuple[int, int]) -> Image.Image:
+    """A provider's background or scene (checked bytes) covering ``size``: scaled to fill and
+    centre-cropped, since models answer in their own fixed sizes."""
+    with Image.open(io.BytesIO(content)) as image:
+        return ImageOps.fit(image.convert("RGB"), size, Image.Resampling.LANCZOS,
+                            centering=(0.5, 0.5))

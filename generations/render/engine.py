@@ -7,7 +7,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -16,7 +16,7 @@ from PIL import Image
 
 from generations import catalogue
 
-from .backgrounds import paint_background
+from .backgrounds import fit_backdrop, paint_background
 from .colour import hex_to_rgb, is_dark
 from .copy import labels, price_text, ritual_steps, shorter_variants
 from .fonts import match_family
@@ -176,10 +176,13 @@ LAYOUT_STEPS = 3  # content ready, background painted, first scene built
 
 
 def layout_concept(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSpec,
-                   aspect: str, step: Callable[[], None] | None = None
-                   ) -> tuple[Scene, dict[str, Any]]:
+                   aspect: str, step: Callable[[], None] | None = None,
+                   backdrop: bytes | None = None) -> tuple[Scene, dict[str, Any]]:
     """Lay the concept out for one aspect, re-laying out until the gates pass. ``step`` is
     called ``LAYOUT_STEPS`` times along the first attempt (it may raise to stop).
+
+    ``backdrop`` (an image a model provider made, already checked) replaces the painted
+    background: it is one more layer under the same layout, copy fitting and gates.
 
     Raises RenderFailed with the last gate report when every attempt fails.
     """
@@ -200,9 +203,10 @@ def layout_concept(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSp
     def attempt(name: str, options: LayoutOptions, chosen: dict) -> tuple[Scene, dict]:
         first = not attempts
         if chosen["slug"] not in backgrounds:
-            backgrounds[chosen["slug"]] = background_for(style, brand, chosen, aspect_class,
-                                                         size, concept,
-                                                         content["product_image"])
+            backgrounds[chosen["slug"]] = (
+                fit_backdrop(backdrop, size) if backdrop is not None
+                else background_for(style, brand, chosen, aspect_class, size, concept,
+                                    content["product_image"]))
         if first:
             step()
         scene = build_scene(template=chosen, aspect_class=aspect_class, aspect=aspect, size=size,
@@ -279,7 +283,8 @@ os.register_at_fork(after_in_child=_forget_pool_after_fork)
 
 def render_statics(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSpec,
                    sizes: Sequence[str], image_formats: Sequence[str],
-                   step: Callable[[], None] | None = None
+                   step: Callable[[], None] | None = None,
+                   backdrops: Mapping[str, bytes] | None = None
                    ) -> tuple[list[RenderedFile], dict[str, Scene]]:
     """Statics for every size and format.
 
@@ -291,7 +296,8 @@ def render_statics(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSp
     pool = _static_pool()
     # One shared pool: its threads keep their (per-thread) font caches warm.
     layouts = {aspect: pool.submit(layout_concept, brand=brand, product=product,
-                                   concept=concept, aspect=aspect, step=step)
+                                   concept=concept, aspect=aspect, step=step,
+                                   backdrop=(backdrops or {}).get(aspect))
                for aspect in sizes}
     scenes: dict[str, Scene] = {}
     encodes = []

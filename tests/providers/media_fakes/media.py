@@ -11,8 +11,11 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 
-def scene_png(width: int, height: int, *, colour=(196, 168, 132), fmt: str = "PNG") -> bytes:
-    """A lifestyle-scene stand-in: a warm wall, a table edge and a window of light."""
+SCENE_WALL = (38, 166, 104)  # a green no test brand uses, so a render shows where it went
+
+
+def scene_png(width: int, height: int, *, colour=SCENE_WALL, fmt: str = "PNG") -> bytes:
+    """A lifestyle-scene stand-in: a wall, a table edge and a window of light."""
     image = Image.new("RGB", (width, height), colour)
     draw = ImageDraw.Draw(image)
     draw.rectangle([0, int(height * 0.68), width, height], fill=(120, 92, 64))

@@ -18,7 +18,6 @@ from generations.briefs import AdBrief
 from generations.models import ConceptStatus, Job, JobStatus, ProviderBreaker, ProviderCall
 from generations.providers import breaker
 from generations.services import submit_job
-from tests.generations.conftest import brand, credits, product  # noqa: F401
 from tests.providers.media_fakes.media import SCENE_WALL, scene_png
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,6 @@ import av
 import numpy as np
 from PIL import Image, ImageDraw
 
-
 SCENE_WALL = (38, 166, 104)  # a green no test brand uses, so a render shows where it went
 
 

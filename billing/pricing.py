@@ -28,6 +28,7 @@ IMAGE_MODEL_CREDITS: dict[str, int] = {
     "local-image": 2,
     "gpt-image-1": 4,
     "gemini-2.5-flash-image": 3,
+    "nano-banana-2": 3,  # served by gemini-2.5-flash-image
 }
 DEFAULT_IMAGE_MODEL = "local-image"
 DEFAULT_IMAGE_MODEL_CREDITS = 4
@@ -37,6 +38,8 @@ VIDEO_MODEL_CREDITS_PER_SECOND: dict[str, int] = {
     "local-motion": 2,
     "local-transition": 1,
     "hosted-video": 5,
+    "kling-v3-pro": 6,
+    "veo": 8,
 }
 DEFAULT_VIDEO_MODEL = "local-motion"
 DEFAULT_VIDEO_CREDITS_PER_SECOND = 5

@@ -155,8 +155,15 @@ def check_model(brief: AdBrief, *, workspace=None) -> None:
     if found is None or registry.KIND_OF_CAPABILITY[found.capability] != wanted:
         raise InvalidRequest("invalid_model", f"Unknown {wanted} model: {brief.model}.",
                              field="model")
-    registry.resolve(found.model_id, IMAGE_TO_VIDEO if brief.video else IMAGE_GENERATE,
-                     workspace=workspace)
+    served = registry.resolve(found.model_id, IMAGE_TO_VIDEO if brief.video else IMAGE_GENERATE,
+                              workspace=workspace)
+    durations = getattr(served.adapter, "durations", None)
+    if brief.video and durations is not None:
+        allowed = durations(found.model_id)
+        if float(brief.duration) not in allowed:
+            raise InvalidRequest("invalid_duration",
+                                 f"{found.model_id} makes clips of "
+                                 f"{', '.join(map(str, allowed))} seconds.", field="duration")
 
 
 def concept_credits(brief: AdBrief) -> int:

@@ -1,15 +1,19 @@
 """What this surface offers from the model registry and the catalogue, in adcreator's words.
 
-Only models the local engine renders through these operations are listed: image models that
-make an ad from text, video models that animate a rendered image. The reference's own examples
-name the vendor's ids (``nano-banana-2``, ``kling-v3-pro``, ``studio-product``); requests using
-them are rendered by the local equivalent named in ``*_ALIASES`` (and the generation reports the
-model that rendered it), so code copied from the reference works unchanged."""
+Listed are the models that can serve these operations now: the local engine's image model that
+makes an ad from text and video model that animates a rendered image, plus every model id a
+configured provider serves (``gpt-image-1``, ``nano-banana-2`` by Gemini, ``kling-v3-pro`` by
+the hosted video queue; see ``generations.providers.registry``). While a reference id's provider
+is off, requests using it are rendered by the local equivalent named in ``*_ALIASES`` (and the
+generation reports the model that rendered it), so code copied from the reference works
+unchanged; an id only a provider can serve is refused as ``model_unavailable``."""
 
 from __future__ import annotations
 
 from billing import pricing
 from generations import catalogue
+from generations.providers import registry
+from generations.providers.base import IMAGE_TO_VIDEO, ModelUnavailable
 from generations.selectors import model_registry
 
 MODEL_ALIASES = {"nano-banana-2": "local-image"}
@@ -19,22 +23,47 @@ ASPECT_LABELS = {"1:1": "Square", "4:5": "Portrait", "9:16": "Story", "16:9": "L
 DEFAULT_ASPECT_RATIO = "1:1"
 
 
-def image_models() -> list[dict]:
-    return [model for model in model_registry()
-            if model["kind"] == "image" and model["provider"] == "local"
-            and "text-to-ad" in model["capabilities"]]
+def _served_by_providers(*, kind: str, capability: str, workspace=None) -> list[dict]:
+    return [model for model in registry.available_models(kind=kind, workspace=workspace)
+            if model["available"] and model["provider"] != "local"
+            and capability in model["capabilities"]]
 
 
-def video_models() -> list[dict]:
-    return [model for model in model_registry()
-            if model["kind"] == "video" and model["provider"] == "local"
-            and "image-to-video" in model["capabilities"]]
+def image_models(*, workspace=None) -> list[dict]:
+    local = [model for model in model_registry()
+             if model["kind"] == "image" and model["provider"] == "local"
+             and "text-to-ad" in model["capabilities"]]
+    return local + _served_by_providers(kind="image", capability="text-to-ad",
+                                        workspace=workspace)
+
+
+def video_models(*, workspace=None) -> list[dict]:
+    local = [model for model in model_registry()
+             if model["kind"] == "video" and model["provider"] == "local"
+             and "image-to-video" in model["capabilities"]]
+    hosted = []
+    for model in _served_by_providers(kind="video", capability="image-to-video",
+                                      workspace=workspace):
+        adapter = registry.resolve(model["id"], IMAGE_TO_VIDEO, workspace=workspace).adapter
+        hosted.append({**model, "durations": list(adapter.durations(model["id"]))})
+    return local + hosted
 
 
 def resolve(ident: str, *, models: list[dict], aliases: dict[str, str]) -> str | None:
-    """The listed id ``ident`` means, or None."""
-    ident = aliases.get(ident, ident)
-    return ident if any(model["id"] == ident for model in models) else None
+    """The listed id ``ident`` means (itself when a provider serves it, else its local
+    alias), or None. Raises ModelUnavailable for an id the registry knows but cannot serve
+    now."""
+    listed = {model["id"] for model in models}
+    if ident in listed:
+        return ident
+    if aliases.get(ident) in listed:
+        return aliases[ident]
+    found = registry.route(ident)
+    if found is not None:
+        registry.resolve(ident, found.capability)  # raises, naming why, when it is off
+        raise ModelUnavailable(f"The model {ident!r} does not serve this operation.",
+                               field="model")
+    return None
 
 
 def style_ids() -> list[str]:
@@ -62,7 +91,7 @@ def video_model_entry(model: dict) -> dict:
             "creditsPerSecond": model["creditsPerSecond"],
             "estimatedSeconds": model["estimatedSeconds"],
             "supportsAudio": "music-bed" in model["capabilities"],
-            # The local motion engine has no diffusion step to guide.
+            # Neither the local motion engine nor the hosted adapter sends these to a model.
             "supportsNegativePrompt": False, "supportsCfgScale": False}
 
 

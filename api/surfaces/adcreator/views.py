@@ -86,7 +86,8 @@ class ModelsView(AdcreatorView):
                    summary="Image models and aspect ratios",
                    responses={200: s.AdcreatorModelsSerializer, **errors(E)})
     def get(self, request):
-        return Response({"models": [offer.image_model_entry(m) for m in offer.image_models()],
+        return Response({"models": [offer.image_model_entry(m)
+                                    for m in offer.image_models(workspace=self.workspace)],
                          "aspectRatios": offer.aspect_ratios()})
 
 
@@ -98,7 +99,8 @@ class VideoModelsView(AdcreatorView):
                    summary="Video models, durations and credits",
                    responses={200: s.AdcreatorVideoModelsSerializer, **errors(E)})
     def get(self, request):
-        return Response({"models": [offer.video_model_entry(m) for m in offer.video_models()]})
+        return Response({"models": [offer.video_model_entry(m)
+                                    for m in offer.video_models(workspace=self.workspace)]})
 
 
 @extend_schema(tags=["adcreator"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from generations.providers import http, video_queue
+from tests.api.conftest import api, api_key, funded, ready_brand  # noqa: F401  (surfaces)
 from tests.generations.conftest import brand, credits, product  # noqa: F401  (pipeline tests)
 from tests.providers.media_fakes.config import (
     media_provider,

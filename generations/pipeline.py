@@ -43,7 +43,7 @@ from generations.models import (
 )
 from generations.planner import PlannedProduct, plan_concepts
 from generations.providers import registry as providers
-from generations.providers.base import CallContext
+from generations.providers.base import CallContext, ProviderError, ProviderUnavailable
 from generations.render import (
     BrandSpec,
     ConceptSpec,
@@ -227,6 +227,12 @@ def _render_and_store(*, concept: Concept, attempt: int) -> None:
         fail_concept(concept_id=concept_id, code="render_failed", attempt=attempt,
                      message=f"{type(exc).__name__}: {exc}")
         return
+    if brief.extra.get("content_moderation"):
+        refusal = _output_refusal(job=job, files=files)
+        if refusal is not None:
+            code, message = refusal
+            fail_concept(concept_id=concept_id, code=code, attempt=attempt, message=message)
+            return
     stored: list[str] = []
     try:
         _store_assets(concept=concept, attempt=attempt, files=files,
@@ -244,6 +250,33 @@ def _render_and_store(*, concept: Concept, attempt: int) -> None:
                      f"{type(exc).__name__}: {exc}")
         return
     finish_if_done(job_id=job.pk)
+
+
+def _output_refusal(*, job: Job, files: list[RenderedFile]) -> tuple[str, str] | None:
+    """(code, message) when a rendered image of a moderated job may not ship, else None. An
+    output that fails is left out (its share refunded), as Bria documents; one that cannot be
+    checked is not shipped either: the caller asked for moderated output only."""
+    moderator = providers.moderator(workspace=job.workspace,
+                                    context=CallContext(job_id=job.pk,
+                                                        workspace_id=job.workspace_id))
+    if moderator is None:
+        return ("content_moderation_unavailable",
+                "Content moderation is no longer configured; the output was not shipped.")
+    seen: set[str] = set()
+    for file in files:
+        if file.kind != "static" or file.aspect in seen:
+            continue  # one image per size: the other formats are the same picture
+        seen.add(file.aspect)
+        try:
+            result = moderator.moderate(image=file.content)
+        except (ProviderError, ProviderUnavailable) as exc:
+            return ("content_moderation_unavailable",
+                    f"The output could not be checked by content moderation: {exc.message}")
+        if result.flagged:
+            return ("content_moderation_failed",
+                    "The generated ad did not pass content moderation "
+                    f"({', '.join(result.categories) or 'flagged'}).")
+    return None
 
 
 RENDERERS = ("slideshow", "transition")

@@ -107,11 +107,14 @@ def copy_problems(copy: Copy, *, brand: BrandSpec, product: ProductSpec, templat
     """Why ``copy`` may not ship (empty: it may), in words the model is re-asked with."""
     problems = []
     headline, body, cta = copy.headline.strip(), copy.body.strip(), copy.cta.strip()
-    fit = {"brand": brand, "product": product, "template_slug": template_slug,
-           "aspect_classes": aspect_classes}
+
+    def fits(text: str, slot: str) -> bool:
+        return fits_slot(text, brand=brand, product=product, template_slug=template_slug,
+                         slot=slot, aspect_classes=aspect_classes)
+
     if not headline:
         problems.append("the headline is empty")
-    elif not fits_slot(headline, slot="headline", **fit):
+    elif not fits(headline, "headline"):
         problems.append("the headline does not fit its slot")
     if len(headline.split()) > max_headline_words:
         problems.append(f"the headline has more than {max_headline_words} words")
@@ -126,7 +129,7 @@ def copy_problems(copy: Copy, *, brand: BrandSpec, product: ProductSpec, templat
     if has_body:
         if not body:
             problems.append("the body is empty")
-        elif not fits_slot(body, slot="body", **fit):
+        elif not fits(body, "body"):
             problems.append("the body does not fit its slot")
         elif not _ENDS_SENTENCE.search(body) or body.endswith(("...", "…")):
             problems.append("the body is not whole sentences (it is cut off)")

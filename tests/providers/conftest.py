@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from generations.providers import http
+from tests.api.conftest import api, api_key, funded, ready_brand  # noqa: F401 - fixtures
 from tests.generations.conftest import brand, credits, product  # noqa: F401 - fixtures
 from tests.providers.chat_fake import ChatModel
 from tests.providers.fakes import FakeProvider, provider_settings

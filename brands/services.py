@@ -34,6 +34,7 @@ from brands.scrape.crawl import (
 )
 from brands.scrape.http import FetchFailed, OutboundRefused, SafeClient
 from generations.models import TERMINAL_STATUSES
+from generations.providers import registry as providers
 from studio.exceptions import Conflict, InvalidInput, NotFound, ServiceUnavailable
 from studio.images import CheckedImage, ImageRefused, check_upload
 from studio.leases import Heartbeat, lease_expiry
@@ -160,7 +161,8 @@ def brand_scrape_preview(*, url: str, client=None) -> ScrapeResult:
     ``ServiceUnavailable`` when the site cannot be scraped."""
     website = normalise_website(url)
     try:
-        return scrape_site(website, client=client)
+        return scrape_site(website, client=client,
+                           voice_describer=providers.brand_voice_describer())
     except ScrapeFailed as exc:
         raise ServiceUnavailable(exc.reason, code="scrape_failed",
                                  retryable=exc.retryable) from exc
@@ -194,7 +196,9 @@ def brand_run_scrape(*, scrape_id: int, client=None) -> BrandScrape | None:
     with Heartbeat(beat, interval=max(_scrape_lease_seconds() / 5, 0.2),
                    name=f"scrape-{scrape_id}"):
         try:
-            result = scrape_site(scrape.url, client=client, on_progress=on_progress)
+            result = scrape_site(scrape.url, client=client, on_progress=on_progress,
+                                 voice_describer=providers.brand_voice_describer(
+                                     workspace=scrape.brand.workspace))
         except ScrapeFailed as exc:
             _scrape_failed(scrape, exc.reason)
             return scrape

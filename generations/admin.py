@@ -1,14 +1,26 @@
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+from django.urls import path
 
 from generations import pipeline
-from generations.models import Asset, Concept, Job, JobStatus, Upload
+from generations.models import (
+    Asset,
+    Concept,
+    Job,
+    JobStatus,
+    ProviderBreaker,
+    ProviderCall,
+    Upload,
+)
+from generations.providers.health import provider_health
 
 
 class ConceptInline(admin.TabularInline):
     model = Concept
     extra = 0
     fields = ["index", "status", "headline", "copy_angle", "template_slug", "style_id",
-              "animation_prompt", "credits", "attempts", "error_code"]
+              "animation_prompt", "credits", "attempts", "error_code", "copy_source",
+              "copy_fallback"]
     readonly_fields = fields
     can_delete = False
     show_change_link = True
@@ -76,3 +88,52 @@ class UploadAdmin(admin.ModelAdmin):
                     "size_bytes", "created_at"]
     search_fields = ["public_id", "original_name", "workspace__name"]
     raw_id_fields = ["workspace", "created_by"]
+
+
+class ProviderCallInline(admin.TabularInline):
+    model = ProviderCall
+    extra = 0
+    fields = ["created_at", "provider", "model", "capability", "ok", "status", "attempts",
+              "latency_ms", "cost_usd", "error"]
+    readonly_fields = fields
+    can_delete = False
+
+
+JobAdmin.inlines = [*JobAdmin.inlines, ProviderCallInline]
+
+
+@admin.register(ProviderCall)
+class ProviderCallAdmin(admin.ModelAdmin):
+    """Every provider call; ``health/`` summarises them per provider."""
+
+    list_display = ["created_at", "provider", "model", "capability", "ok", "status", "attempts",
+                    "latency_ms", "cost_usd", "job", "error"]
+    list_filter = ["provider", "capability", "ok", "created_at"]
+    search_fields = ["provider", "model", "error", "job__public_id"]
+    readonly_fields = list_display
+    date_hierarchy = "created_at"
+    change_list_template = "admin/generations/providercall/change_list.html"
+
+    def has_add_permission(self, request):
+        return False  # rows are written by the provider client only
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [path("health/", self.admin_site.admin_view(self.health_view),
+                     name="generations_provider_health"), *super().get_urls()]
+
+    def health_view(self, request):
+        context = {**self.admin_site.each_context(request), "title": "Provider health",
+                   "opts": self.model._meta, "providers": provider_health()}
+        return TemplateResponse(request, "admin/generations/provider_health.html", context)
+
+
+@admin.register(ProviderBreaker)
+class ProviderBreakerAdmin(admin.ModelAdmin):
+    """The breakers' raw state; clearing ``opened_at`` closes one by hand."""
+
+    list_display = ["provider", "consecutive_failures", "opened_at", "last_success_at",
+                    "last_failure_at", "last_error"]
+    readonly_fields = ["provider", "last_success_at", "last_failure_at", "last_error"]

@@ -42,11 +42,14 @@ from generations.models import (
     JobStatus,
 )
 from generations.planner import PlannedProduct, plan_concepts
-from generations.providers import layers, registry
+from generations.providers import layers
+from generations.providers import registry as providers
+from generations.providers.base import CallContext, ProviderError, ProviderUnavailable
 from generations.providers.layers import PROVIDER_FAILURES, Layered
 from generations.render import (
     BrandSpec,
     ConceptSpec,
+    Copy,
     ProductSpec,
     RenderedFile,
     RenderFailed,
@@ -130,12 +133,14 @@ def _write_concepts(job: Job) -> None:
     products = [PlannedProduct(id=product.pk, spec=product_spec_for(product, include_image=False))
                 for product in products_for_generation(job.brand, product_ids=brief.product_ids)]
     seed = int(hashlib.sha256(job.public_id.encode()).hexdigest()[:6], 16) % 1000
+    writer = _copy_writer(job)
     if brief.extra.get("scenes"):
         first = plan_concepts(brief=dataclasses.replace(brief, count=1), brand=brand_spec,
-                              products=products, seed=seed)[0]
+                              products=products, seed=seed, copy_writer=writer)[0]
         planned = [dataclasses.replace(first, index=index) for index in range(brief.count)]
     else:
-        planned = plan_concepts(brief=brief, brand=brand_spec, products=products, seed=seed)
+        planned = plan_concepts(brief=brief, brand=brand_spec, products=products, seed=seed,
+                                copy_writer=writer)
     overrides = {key: value for key, value in (brief.extra.get("copy") or {}).items()
                  if key in COPY_OVERRIDES}
     share = concept_credits(brief)
@@ -148,10 +153,18 @@ def _write_concepts(job: Job) -> None:
                 badge=overrides.get("badge", ""),
                 template_slug=p.template_slug, style_id=p.style_id,
                 animation_prompt=p.animation_prompt, in_situ=brief.in_situ, seed=p.seed,
-                credits=share,
+                credits=share, copy_source=p.copy_source, copy_fallback=p.copy_fallback,
             )
             for p in planned
         ])
+
+
+def _copy_writer(job: Job):
+    """The job's copy provider: the configured chat model when the workspace may use it, else
+    None (the local copywriter). Calls are recorded against the job."""
+    return providers.copy_writer(workspace=job.workspace,
+                                 context=CallContext(job_id=job.pk,
+                                                     workspace_id=job.workspace_id))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,6 +228,12 @@ def _render_and_store(*, concept: Concept, attempt: int) -> None:
         fail_concept(concept_id=concept_id, code="render_failed", attempt=attempt,
                      message=f"{type(exc).__name__}: {exc}")
         return
+    if brief.extra.get("content_moderation"):
+        refusal = _output_refusal(job=job, files=files)
+        if refusal is not None:
+            code, message = refusal
+            fail_concept(concept_id=concept_id, code=code, attempt=attempt, message=message)
+            return
     stored: list[str] = []
     try:
         _store_assets(concept=concept, attempt=attempt, files=files,
@@ -274,7 +293,7 @@ def _render_ad(*, concept: Concept, brief: AdBrief) -> tuple[list[RenderedFile],
     except PROVIDER_FAILURES as exc:
         if layers.fail_on_provider_error():
             raise
-        found = registry.route(motion.model)
+        found = providers.route(motion.model)
         local = found.local if found is not None and found.local else "local-motion"
         layered.report["motion"] = {"model": motion.model, "provider": motion.provider,
                                     "served_by": local, "fallback": str(exc)}
@@ -314,6 +333,33 @@ def _record_layers(*, concept: Concept, attempt: int, brief: AdBrief, layered: L
             report["providers"]["refunded_credits"] = refunded
             Concept.objects.filter(pk=locked.pk).update(credits=F("credits") - refunded)
         Concept.objects.filter(pk=locked.pk).update(render_report=report)
+
+
+def _output_refusal(*, job: Job, files: list[RenderedFile]) -> tuple[str, str] | None:
+    """(code, message) when a rendered image of a moderated job may not ship, else None. An
+    output that fails is left out (its share refunded), as Bria documents; one that cannot be
+    checked is not shipped either: the caller asked for moderated output only."""
+    moderator = providers.moderator(workspace=job.workspace,
+                                    context=CallContext(job_id=job.pk,
+                                                        workspace_id=job.workspace_id))
+    if moderator is None:
+        return ("content_moderation_unavailable",
+                "Content moderation is no longer configured; the output was not shipped.")
+    seen: set[str] = set()
+    for file in files:
+        if file.kind != "static" or file.aspect in seen:
+            continue  # one image per size: the other formats are the same picture
+        seen.add(file.aspect)
+        try:
+            result = moderator.moderate(image=file.content)
+        except (ProviderError, ProviderUnavailable) as exc:
+            return ("content_moderation_unavailable",
+                    f"The output could not be checked by content moderation: {exc.message}")
+        if result.flagged:
+            return ("content_moderation_failed",
+                    "The generated ad did not pass content moderation "
+                    f"({', '.join(result.categories) or 'flagged'}).")
+    return None
 
 
 RENDERERS = ("slideshow", "transition")
@@ -628,6 +674,9 @@ def regenerate(*, concept: Concept) -> Concept:
     """Queue a fresh render of one finished concept (new copy, same template and style), charged
     at the concept's price. The job goes back to rendering until it lands."""
     job = concept.job
+    # The copy is written before the transaction: a chat provider may take seconds, and no
+    # row lock is held across an HTTP call.
+    copy = _regenerated_copy(job=job, concept=Concept.objects.get(pk=concept.pk))
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job.pk)
         concept = Concept.objects.select_for_update().get(pk=concept.pk)
@@ -636,18 +685,11 @@ def regenerate(*, concept: Concept) -> Concept:
         ledger.debit(account=account_for_workspace(job.workspace), credits=price,
                      reference=f"job:{job.public_id}:regenerate:{concept.index}:{attempt}",
                      job_id=job.public_id, memo=f"Regenerate concept {concept.index + 1}")
-        brand = brand_spec_for(job.brand, include_logo=False)
-        product = (product_spec_for(concept.product, include_image=False) if concept.product
-                   else product_spec_for(None, include_image=False,
-                                         fallback_name=concept.product_name))
-        taken = set(job.concepts.values_list("headline", flat=True))
-        copy = write_copy(brand=brand, product=product, angle=concept.copy_angle,
-                          template_slug=concept.template_slug, avoid_headlines=taken,
-                          seed=concept.seed + 7919 * attempt)
         old_files = [name for asset in concept.assets.all()
                      for name in (asset.file.name, asset.poster.name) if name]
         concept.assets.all().delete()
         concept.headline, concept.body, concept.cta = copy.headline, copy.body, copy.cta
+        concept.copy_source, concept.copy_fallback = copy.source, copy.fallback
         concept.status = ConceptStatus.PENDING
         concept.credits = price
         concept.refunded = False
@@ -664,6 +706,18 @@ def regenerate(*, concept: Concept) -> Concept:
         transaction.on_commit(lambda: events.concept_queued.send(sender=Concept,
                                                                  concept_id=concept_id))
     return concept
+
+
+def _regenerated_copy(*, job: Job, concept: Concept) -> Copy:
+    brand = brand_spec_for(job.brand, include_logo=False)
+    product = (product_spec_for(concept.product, include_image=False) if concept.product
+               else product_spec_for(None, include_image=False,
+                                     fallback_name=concept.product_name))
+    taken = set(job.concepts.values_list("headline", flat=True))
+    return write_copy(brand=brand, product=product, angle=concept.copy_angle,
+                      template_slug=concept.template_slug, avoid_headlines=taken,
+                      seed=concept.seed + 7919 * (concept.attempts + 1),
+                      provider=_copy_writer(job))
 
 
 # ---------------------------------------------------------------------------------------------

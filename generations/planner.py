@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from generations import catalogue
 from generations.briefs import AdBrief
-from generations.render import BrandSpec, Copy, ProductSpec, write_copy
+from generations.render import BrandSpec, Copy, CopyProvider, ProductSpec, write_copy
 from generations.render.copy import fits_slot, mentions
 
 
@@ -39,6 +39,8 @@ class PlannedConcept:
     style_id: str
     animation_prompt: str
     seed: int
+    copy_source: str = "local"
+    copy_fallback: str = ""
 
 
 def _rotate(options: list, index: int, offset: int = 0):
@@ -177,8 +179,10 @@ def _clean_copy(write, terms: tuple[str, ...], avoid: set[str], *, product: str)
 
 def plan_concepts(
     *, brief: AdBrief, brand: BrandSpec, products: list[PlannedProduct], seed: int,
+    copy_writer: CopyProvider | None = None,
 ) -> list[PlannedConcept]:
-    """Plan ``brief.count`` concepts. ``seed`` varies rotations between jobs of one brand."""
+    """Plan ``brief.count`` concepts. ``seed`` varies rotations between jobs of one brand;
+    ``copy_writer`` replaces the local copywriter (a chat-model adapter)."""
     if not products:
         products = [PlannedProduct(id=None, spec=ProductSpec(name=brand.name,
                                                              description=brand.tagline))]
@@ -224,7 +228,7 @@ def plan_concepts(
                   concept_seed=concept_seed) -> Copy:
             return write_copy(brand=brand, product=spec, angle=angle,
                               template_slug=template_slug, avoid_headlines=avoid,
-                              seed=concept_seed, sizes=brief.sizes)
+                              seed=concept_seed, sizes=brief.sizes, provider=copy_writer)
 
         copy = (_clean_copy(write, terms, used_headlines, product=spec.name) if terms
                 else write(used_headlines))
@@ -239,6 +243,6 @@ def plan_concepts(
             index=index, product=product, copy_angle=angle, headline=copy.headline,
             body=copy.body, cta=copy.cta, template_slug=template_slug,
             style_id=_rotate(styles, index, seed), animation_prompt=_rotate(prompts, index, seed),
-            seed=concept_seed,
+            seed=concept_seed, copy_source=copy.source, copy_fallback=copy.fallback,
         ))
     return concepts

@@ -28,7 +28,8 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Workspace)
 class WorkspaceAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "member_count", "created_at"]
+    list_display = ["name", "slug", "member_count", "allow_paid_providers", "created_at"]
+    list_filter = ["allow_paid_providers"]
     search_fields = ["name", "slug", "memberships__user__email"]
     readonly_fields = ["created_at"]
     inlines = [MembershipInline]

@@ -27,6 +27,7 @@ from studio.images import ImageRefused, check_image
 logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, str, dict], None]
+VoiceDescriber = Callable[..., dict]  # (texts, *, language, name) -> found fields
 
 
 class ScrapeFailed(Exception):
@@ -79,9 +80,11 @@ class _Crawler:
     """One scrape, in stages: home page → styles and identity → logo and palette → more pages
     and platform APIs for products → product photos. Each stage records what it found."""
 
-    def __init__(self, url: str, client: SafeClient, on_progress: ProgressCallback | None):
+    def __init__(self, url: str, client: SafeClient, on_progress: ProgressCallback | None,
+                 voice_describer: VoiceDescriber | None = None):
         self.url = url
         self.client = client
+        self.voice_describer = voice_describer
         self.on_progress = on_progress or (lambda *_: None)
         self.pages: list[dict] = []
         self.errors: list[str] = []
@@ -311,16 +314,19 @@ class _Crawler:
     def describe_voice_with_model(self, texts: list[str]) -> None:
         """Let the configured chat model improve tone/value props/audience, when there is one.
 
-        ``settings.BRANDS_VOICE_DESCRIBER`` is a dotted path to a callable
-        ``(texts: list[str], *, language: str, name: str) -> dict`` returning any of
-        ``tone_of_voice``, ``value_props`` and ``audience``. Unset (the default): heuristics only.
-        A failing model never fails the scrape.
+        The describer is the one passed to ``scrape_site`` (the workspace's brand-reading
+        provider, see ``generations.providers``) or else ``settings.BRANDS_VOICE_DESCRIBER``, a
+        dotted path to a callable ``(texts: list[str], *, language: str, name: str) -> dict``
+        returning any of ``tone_of_voice``, ``value_props`` and ``audience``. Neither: heuristics
+        only. A failing model never fails the scrape.
         """
-        path = settings.BRANDS_VOICE_DESCRIBER
-        if not path:
+        describer = self.voice_describer
+        if describer is None and settings.BRANDS_VOICE_DESCRIBER:
+            describer = import_string(settings.BRANDS_VOICE_DESCRIBER)
+        if describer is None:
             return
         try:
-            described = import_string(path)(texts[:200], language=self.found.get(
+            described = describer(texts[:200], language=self.found.get(
                 "language", {}).get("value", "en"), name=self.found.get("name", {}).get(
                 "value", ""))
         except Exception as exc:  # noqa: BLE001 - the model is optional; heuristics stand
@@ -417,12 +423,15 @@ def validate_image(content: bytes, *, source_url: str) -> ImageData | None:
 
 
 def scrape_site(url: str, *, client: SafeClient | None = None,
-                on_progress: ProgressCallback | None = None) -> ScrapeResult:
-    """Scrape ``url`` into a ``ScrapeResult``. Raises ``ScrapeFailed`` if the home page fails."""
+                on_progress: ProgressCallback | None = None,
+                voice_describer: VoiceDescriber | None = None) -> ScrapeResult:
+    """Scrape ``url`` into a ``ScrapeResult``. Raises ``ScrapeFailed`` if the home page fails.
+    ``voice_describer`` reads tone, value props and audience from the site's text (a chat
+    model); without one, heuristics (or ``BRANDS_VOICE_DESCRIBER``)."""
     own_client = client is None
     client = client or SafeClient(timeout=settings.BRANDS_SCRAPE_TIMEOUT_SECONDS)
     try:
-        return _Crawler(url, client, on_progress).run()
+        return _Crawler(url, client, on_progress, voice_describer).run()
     finally:
         if own_client:
             client.close()

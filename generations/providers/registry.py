@@ -125,18 +125,45 @@ def refusal(name: str, *, workspace: Any = None) -> str:
     return ""
 
 
-def adapter(capability: str, *, workspace: Any = None, provider: str | None = None) -> Any:
+def adapter(capability: str, *, workspace: Any = None, provider: str | None = None,
+            **options: Any) -> Any:
     """An adapter instance for ``capability`` (the first allowed provider in the table, or
-    ``provider``), or None when no provider is configured and allowed: the caller uses the
-    local implementation."""
+    ``provider``), built as ``cls(client=ProviderClient(name), **options)``; None when no
+    provider is configured and allowed: the caller uses the local implementation."""
     from .http import ProviderClient
 
     for name, path in ADAPTERS.get(capability, {}).items():
         if provider is not None and name != provider:
             continue
         if provider_allowed(name, workspace=workspace):
-            return import_string(path)(client=ProviderClient(name))
+            return import_string(path)(client=ProviderClient(name), **options)
     return None
+
+
+def copy_writer(*, workspace: Any = None, context: base.CallContext = base.NO_CONTEXT) -> Any:
+    """The copy provider for a job: a chat adapter when one is configured and allowed, else
+    None (``write_copy`` then uses the local copywriter)."""
+    return adapter(base.COPY, workspace=workspace, context=context)
+
+
+def moderator(*, workspace: Any = None, context: base.CallContext = base.NO_CONTEXT) -> Any:
+    """The moderation adapter, or None: there is no local moderation model."""
+    return adapter(base.MODERATION, workspace=workspace, context=context)
+
+
+def brand_voice_describer(*, workspace: Any = None) -> Any:
+    """A ``(texts, *, language, name) -> dict`` describer for the brand scrape (tone of voice,
+    value props, audience) backed by the brand-reading adapter; None when there is none."""
+    reader = adapter(base.BRAND_READING, workspace=workspace)
+    if reader is None:
+        return None
+
+    def describe(texts: list[str], *, language: str, name: str) -> dict:
+        found = reader.read(text="\n".join(texts), brand_name=name, language=language)
+        return {"tone_of_voice": found.tone, "value_props": list(found.value_props),
+                "audience": found.audience}
+
+    return describe
 
 
 def route(model_id: str) -> Route | None:

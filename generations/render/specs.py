@@ -126,6 +126,8 @@ class Copy:
     headline: str
     body: str
     cta: str
+    source: str = "local"  # who wrote it: "local" or "<provider>:<model>"
+    fallback: str = ""  # why a provider's copy was not used (empty: no fallback)
 
 
 @dataclass

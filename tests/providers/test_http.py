@@ -18,13 +18,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def waits(monkeypatch):
-    recorded: list[float] = []
-    monkeypatch.setattr(http, "_sleep", recorded.append)
-    return recorded
-
-
-@pytest.fixture
 def fake():
     with FakeProvider() as server:
         yield server

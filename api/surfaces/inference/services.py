@@ -20,6 +20,7 @@ from generations.briefs import AdBrief
 from generations.catalogue import CatalogueError
 from generations.errors import BrandNotFound
 from generations.models import Job, Surface, Upload
+from generations.providers import registry as providers
 from generations.services import Submission, cancel_job, submit_job, upload_create
 from studio.exceptions import AppError, InvalidInput, NotFound
 from studio.images import ImageRefused, check_image
@@ -53,6 +54,13 @@ class InvalidImageUrl(AppError):
     """Bria's 422 for an image URL it cannot use (its message, word for word)."""
 
     code = "invalid_image_url"
+    status = 422
+
+
+class ContentModerationFailed(AppError):
+    """Bria's 422 for an input that did not pass content moderation (nothing is charged)."""
+
+    code = "content_moderation_failed"
     status = 422
 
 
@@ -142,20 +150,50 @@ class _Plan:
     brief_fields: dict
     extra: dict
     images: dict[str, tuple[str, bytes]]  # extra key -> (source url, bytes)
+    parameters: dict[str, str] = field(default_factory=dict)
 
 
-def _plan(request: TaskRequest, *, client: SafeClient | None) -> _Plan:
-    data = request.input
-    if data.get("content_moderation"):
+def _moderator(*, workspace: Workspace, data: dict):
+    """The moderation provider when the input asks for moderation (None when it does not);
+    without one configured and allowed, Bria's flag is refused before anything is fetched."""
+    if not data.get("content_moderation"):
+        return None
+    moderator = providers.moderator(workspace=workspace)
+    if moderator is None:
         raise InvalidInput("content_moderation is not available on this server; send false "
                            "or leave it out.", code="content_moderation_unavailable",
                            field="input.content_moderation")
+    return moderator
+
+
+def _moderate_inputs(moderator, *, plan: _Plan, texts: list[str]) -> None:
+    """Bria: the first input visual that fails stops the whole request with 422 (and so does
+    text that fails); nothing has been stored or charged yet."""
+    for key, (_url, content) in plan.images.items():
+        if moderator.moderate(image=content).flagged:
+            parameter = plan.parameters.get(key, key)
+            raise ContentModerationFailed(
+                f"The visual in the '{parameter}' parameter did not pass content moderation.",
+                field=f"input.{parameter}")
+    text = "\n".join(t for t in texts if t)
+    if text and moderator.moderate(text=text).flagged:
+        raise ContentModerationFailed(
+            "The text in the 'elements' parameter did not pass content moderation.",
+            field="input.elements")
+
+
+def _plan(request: TaskRequest, *, client: SafeClient | None, workspace: Workspace) -> _Plan:
+    data = request.input
+    moderator = _moderator(workspace=workspace, data=data)
     template = _template_for(data.get("template_id") or DEFAULT_TEMPLATE_ID)
     extra: dict = {"scenes": True, "task_app": request.app, "task_input": request.raw_input}
+    if moderator is not None:
+        extra["content_moderation"] = True  # the pipeline moderates every rendered scene
     fields: dict = {"brand_id": _brand_id_for(template, data.get("brand_id")),
                     "templates": (template["slug"],)}
     copy: dict[str, str] = {}
     urls: dict[str, str] = {}
+    parameters: dict[str, str] = {}  # extra key -> the input parameter it came from
     for element in data.get("elements") or []:
         content = element["content"]
         if content == "":
@@ -169,11 +207,13 @@ def _plan(request: TaskRequest, *, client: SafeClient | None) -> _Plan:
             copy[slot] = content
         elif kind in IMAGE_SLOTS:
             urls[IMAGE_SLOTS[kind]] = content
+            parameters[IMAGE_SLOTS[kind]] = "elements"
     if copy:
         extra["copy"] = copy
     smart = data.get("smart_image")
     if smart:
         urls["product_upload"] = smart["input_image_url"]
+        parameters["product_upload"] = "smart_image"
         scene = smart.get("scene") or {"operation": "expand_image"}
         prompt = (scene.get("input") or "").strip()
         if scene["operation"] == "lifestyle_shot_by_text":
@@ -184,7 +224,11 @@ def _plan(request: TaskRequest, *, client: SafeClient | None) -> _Plan:
                 fields["prompt"] = prompt[:1000]
                 fields["style_search"] = prompt[:500]
     images = {key: (url, fetch_image(url, client=client)) for key, url in urls.items()}
-    return _Plan(brief_fields=fields, extra=extra, images=images)
+    plan = _Plan(brief_fields=fields, extra=extra, images=images, parameters=parameters)
+    if moderator is not None:
+        _moderate_inputs(moderator, plan=plan,
+                         texts=[*copy.values(), str(fields.get("prompt") or "")])
+    return plan
 
 
 def task_submit(*, workspace: Workspace, request: TaskRequest, api_key_id: int | None = None,
@@ -194,7 +238,7 @@ def task_submit(*, workspace: Workspace, request: TaskRequest, api_key_id: int |
     nothing (fetched images are stored only with the job, in its transaction)."""
     check_app(request.app)
     _check_hosting_options(request)
-    plan = _plan(request, client=client)
+    plan = _plan(request, client=client, workspace=workspace)
     storage = Upload._meta.get_field("file").storage
     stored: list[str] = []
     try:

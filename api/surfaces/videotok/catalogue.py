@@ -1,10 +1,12 @@
 """videotok's generation catalogue in our engine's terms: what ``GET /models`` lists and what
 ``POST /generations`` resolves a ``template_slug``, ``model_slug`` or ``preset_id`` to.
 
-Only what the local engine renders today is listed. videotok's own example slugs are kept
-where we render the same kind of output (``product-shoot``, ``motion-graphics``, and the
-``nano-banana-2`` / ``veo`` model slugs as aliases of the local models that serve them; the
-answer always names the local model). Prices are never written here: each entry is priced by
+Listed is what can be rendered now: the local engine's outputs, plus the models a configured
+provider serves (``gpt-image-1``, ``nano-banana-2`` by Gemini, ``veo`` first-frame/last-frame
+by the hosted video queue). videotok's own example slugs are kept where we render the same kind
+of output (``product-shoot``, ``motion-graphics``, and the ``nano-banana-2`` / ``veo`` model
+slugs as aliases of the local models while no provider serves them; the answer then names the
+local model). Prices are never written here: each entry is priced by
 ``generations.briefs.concept_credits`` on the brief it becomes, i.e. by ``billing.pricing``.
 """
 
@@ -14,6 +16,8 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from generations import catalogue
+from generations.providers import registry
+from generations.providers.base import IMAGE_TO_VIDEO, ModelUnavailable
 
 ASPECT_RATIOS = ("1:1", "9:16", "16:9", "4:5")
 RESOLUTIONS = ("1K",)  # the engine renders 1080 px on the short side
@@ -83,22 +87,40 @@ def video_ads() -> tuple[Template, ...]:
         for p in catalogue.animation_prompts()))
 
 
-@cache
-def ai_models() -> tuple[Model, ...]:
-    registry = {m["id"]: m for m in catalogue.models()}
-    transition = registry["local-transition"]
-    return (
-        Model(slug="local-image", name=registry["local-image"]["displayName"],
-              engine="local-image", aliases=("nano-banana-2",), variants=(
-                  Variant(id="image", name="Product image", output="image", renderer=None,
-                          reference_images=(0, 6)),)),
-        Model(slug="local-transition", name=transition["displayName"],
-              engine="local-transition", aliases=("veo",), variants=(
-                  Variant(id="first-frame-last-frame", name="First frame to last frame",
-                          output="video", renderer="transition", reference_images=(2, 2),
-                          durations=tuple(transition["durations"]),
-                          default_aspect_ratio="9:16"),)),
-    )
+IMAGE_VARIANT = Variant(id="image", name="Product image", output="image", renderer=None,
+                        reference_images=(0, 6))
+
+
+def _first_last(durations) -> Variant:
+    return Variant(id="first-frame-last-frame", name="First frame to last frame",
+                   output="video", renderer="transition", reference_images=(2, 2),
+                   durations=tuple(durations), default_aspect_ratio="9:16")
+
+
+def ai_models(*, workspace=None) -> tuple[Model, ...]:
+    """The local models, and the models a configured provider serves now (the registry): a
+    reference slug served by a provider is its own model, not an alias of the local one."""
+    local = {m["id"]: m for m in catalogue.models()}
+    served = {m["id"]: m for m in registry.available_models(workspace=workspace)
+              if m["available"] and m["provider"] != "local"}
+    image_aliases = tuple(a for a in ("nano-banana-2",) if a not in served)
+    video_aliases = tuple(a for a in ("veo",) if a not in served)
+    models = [
+        Model(slug="local-image", name=local["local-image"]["displayName"],
+              engine="local-image", aliases=image_aliases, variants=(IMAGE_VARIANT,)),
+        Model(slug="local-transition", name=local["local-transition"]["displayName"],
+              engine="local-transition", aliases=video_aliases,
+              variants=(_first_last(local["local-transition"]["durations"]),)),
+    ]
+    for ident, entry in served.items():
+        if entry["kind"] == "image" and "text-to-ad" in entry["capabilities"]:
+            models.append(Model(slug=ident, name=entry["displayName"], engine=ident,
+                                aliases=(), variants=(IMAGE_VARIANT,)))
+        elif entry["kind"] == "video" and "first-last-frame" in entry["capabilities"]:
+            adapter = registry.resolve(ident, IMAGE_TO_VIDEO, workspace=workspace).adapter
+            models.append(Model(slug=ident, name=entry["displayName"], engine=ident,
+                                aliases=(), variants=(_first_last(adapter.durations(ident)),)))
+    return tuple(models)
 
 
 def presets() -> list[dict]:
@@ -113,5 +135,18 @@ def template_for(kind: str, slug: str) -> Template | None:
     return next((t for t in entries if t.slug == slug), None)
 
 
-def model_for(slug: str) -> Model | None:
-    return next((m for m in ai_models() if slug == m.slug or slug in m.aliases), None)
+def model_for(slug: str, *, workspace=None) -> Model | None:
+    """The model ``slug`` names, or None for an unknown slug. Raises ModelUnavailable for a
+    model id whose provider is off (or forbidden for ``workspace``)."""
+    found = next((m for m in ai_models(workspace=workspace)
+                  if slug == m.slug or slug in m.aliases), None)
+    route = registry.route(slug)
+    if found is None and route is not None:
+        try:
+            registry.resolve(slug, route.capability, workspace=workspace)
+        except ModelUnavailable as exc:
+            raise ModelUnavailable(exc.message, field="model_slug",
+                                   details=exc.details) from exc
+        raise ModelUnavailable(f"The model {slug!r} does not make ai_model generations.",
+                               field="model_slug")
+    return found

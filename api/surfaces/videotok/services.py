@@ -21,6 +21,7 @@ from brands.selectors import default_brand_for
 from generations.briefs import DEFAULT_DURATION, AdBrief, validate_brief
 from generations.errors import InvalidRequest
 from generations.models import AdFormat, Job, Surface, Upload
+from generations.providers import registry
 from generations.services import Submission, submit_jobs, upload_create_from_url
 from studio.exceptions import NotFound
 from studio.models import Workspace
@@ -156,12 +157,13 @@ def _template_brief(data: dict, *, kind: str, brand: Brand | None) -> tuple[AdBr
     return brief, {"template_slug": slug, "quality_tier": tier, "duration": duration}
 
 
-def _model_brief(data: dict, *, brand: Brand | None) -> tuple[AdBrief, dict]:
+def _model_brief(data: dict, *, brand: Brand | None, workspace: Workspace
+                 ) -> tuple[AdBrief, dict]:
     slug = data.get("model_slug")
     if not slug:
         raise _bad("model_slug is required for ai_model; GET /api/v1/models lists ai_models.",
                    field="model_slug")
-    model = vt.model_for(slug)
+    model = vt.model_for(slug, workspace=workspace)
     if model is None:
         raise _bad(f"Unknown model_slug {slug!r}; GET /api/v1/models lists the ai_models this "
                    "studio renders.", field="model_slug", reason="invalid_model")
@@ -191,7 +193,7 @@ def _model_brief(data: dict, *, brand: Brand | None) -> tuple[AdBrief, dict]:
             raise _bad(f"resolution must be one of {', '.join(vt.RESOLUTIONS)}.",
                        field="resolution")
         brief = AdBrief(format=AdFormat.STATIC, templates=("plain-scene",), sizes=(aspect,),
-                        prompt=data.get("prompt") or None,
+                        prompt=data.get("prompt") or None, model=_routed(model.engine),
                         extra={"price": {"kind": "image", "model": model.engine}})
         duration = None
     else:
@@ -201,11 +203,17 @@ def _model_brief(data: dict, *, brand: Brand | None) -> tuple[AdBrief, dict]:
             raise _bad(f"duration must be one of {', '.join(map(str, variant.durations))} "
                        f"seconds for {what}.", field="duration")
         brief = AdBrief(format=AdFormat.FULL, sizes=(aspect,), duration=float(duration),
-                        prompt=data.get("prompt") or None,
+                        prompt=data.get("prompt") or None, model=_routed(model.engine),
                         extra={"renderer": variant.renderer,
                                "price": {"kind": "video", "model": model.engine,
                                          "duration_seconds": duration}})
     return brief, {"model_slug": model.slug, "variant_id": variant.id, "duration": duration}
+
+
+def _routed(engine: str) -> str | None:
+    """The brief's model when a provider serves the engine (the pipeline then calls it);
+    None for the local engine, whose outputs are priced by ``extra["price"]`` alone."""
+    return engine if registry.route(engine) is not None else None
 
 
 def create_generations(*, workspace: Workspace, data: dict, api_key_id: int | None,
@@ -221,7 +229,7 @@ def create_generations(*, workspace: Workspace, data: dict, api_key_id: int | No
     _check_assets(data)
     brand = _brand(workspace=workspace, brand_kit_id=data.get("brand_kit_id"))
     if kind == "ai_model":
-        brief, chosen = _model_brief(data, brand=brand)
+        brief, chosen = _model_brief(data, brand=brand, workspace=workspace)
     else:
         brief, chosen = _template_brief(data, kind=kind, brand=brand)
     brief = replace(brief, brand_id=brand.pk if brand else None)

@@ -150,15 +150,16 @@ def _variant(model: vt.Model, variant: vt.Variant) -> dict:
             "aspect_ratios": [*vt.ASPECT_RATIOS, "auto"], "estimated_credits": credits}
 
 
-def models() -> dict:
-    """GET /models: everything the local engine renders now, priced by billing.pricing."""
+def models(*, workspace=None) -> dict:
+    """GET /models: everything that renders now (the local engine, and the models configured
+    providers serve for ``workspace``), priced by billing.pricing."""
     return {
         "static_ads": [_template(t, kind="static_ad") for t in vt.static_ads()],
         "video_ads": [_template(t, kind="video_ad") for t in vt.video_ads()],
         "ugc_ads": [],
         "ai_models": [{"slug": m.slug, "name": m.name, "aliases": list(m.aliases),
                        "variants": [_variant(m, v) for v in m.variants]}
-                      for m in vt.ai_models()],
+                      for m in vt.ai_models(workspace=workspace)],
         "presets": vt.presets(),
         "slideshows": {"slide_counts": list(SLIDE_COUNTS),
                        "aspect_ratios": ["9:16", "1:1", "4:5"],

@@ -128,7 +128,7 @@ class ModelsView(VideotokView):
                    summary="Templates, AI models, presets and prices",
                    responses={200: s.VideotokModelsSerializer, **errors(E)})
     def get(self, request):
-        return Response(shapes.models())
+        return Response(shapes.models(workspace=self.workspace))
 
 
 @extend_schema(tags=["videotok"])

@@ -151,3 +151,14 @@ def test_failed_probe_reopens_the_breaker(fake, settings, waits):
     with pytest.raises(ProviderError):
         client.call("POST", "/thing", capability="copy", parse=_ok)
     assert breaker.state("fake") == "open"
+
+
+def test_429_insufficient_quota_is_not_retried_and_counts_for_the_breaker(fake, settings, waits):
+    fake.replies["/v1/thing"] = [Reply(429, {"error": {
+        "message": "You exceeded your current quota, please check your plan and billing "
+        "details.", "type": "insufficient_quota", "param": None, "code": "insufficient_quota"}})]
+    with pytest.raises(ProviderError) as caught:
+        _client(fake, settings).call("POST", "/thing", capability="copy", parse=_ok)
+    assert (caught.value.code, caught.value.retryable) == ("provider_quota_exhausted", False)
+    assert len(fake.seen) == 1 and waits == []
+    assert ProviderBreaker.objects.get(provider="fake").consecutive_failures == 1

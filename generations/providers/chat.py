@@ -24,7 +24,7 @@ from typing import Any
 
 from generations import catalogue
 from generations.render.capacity import slot_capacity
-from generations.render.copy import LocalCopywriter, fits_slot, script_of
+from generations.render.copy import ROLE_OF_TEMPLATE, LocalCopywriter, fits_slot, script_of
 from generations.render.specs import BrandSpec, Copy, ProductSpec
 
 from .base import (
@@ -46,6 +46,17 @@ READ_MAX_CHARS = 12_000  # the page text sent for brand reading (most sites say 
 _ENDS_SENTENCE = re.compile(r"[.!?…。！？»”\"')]$")
 _DANGLING = {"and", "or", "but", "with", "for", "to", "the", "a", "an", "of", "y", "et", "und",
              "de", "la", "le", "mit", "avec", "con"}
+
+# What a template's text means when it has a role (the local writer's ROLE_OF_TEMPLATE).
+ROLE_HINTS = {
+    "testimonial": "The headline is a short first-person customer quote about the product; "
+                   "the body is only the attribution, a first name and initial followed by "
+                   "', verified customer' (in the brand's language).",
+    "ritual": "The headline introduces a three-step routine (the steps are drawn separately).",
+    "comparison": "The headline frames a comparison of the product with the ordinary "
+                  "alternative (the two sides are drawn separately).",
+    "ugc": "The headline reads like a creator's own caption, casual and first person.",
+}
 
 COPY_SCHEMA = {
     "type": "object",
@@ -131,6 +142,8 @@ def copy_problems(copy: Copy, *, brand: BrandSpec, product: ProductSpec, templat
             problems.append("the body is empty")
         elif not fits(body, "body"):
             problems.append("the body does not fit its slot")
+        elif ROLE_OF_TEMPLATE.get(template_slug) == "testimonial":
+            pass  # the body is an attribution, not a sentence
         elif not _ENDS_SENTENCE.search(body) or body.endswith(("...", "…")):
             problems.append("the body is not whole sentences (it is cut off)")
         hk, bk = _key(headline), _key(body)
@@ -222,7 +235,10 @@ class ChatCopywriter:
                         "price": product.price or "", "currency": product.currency},
             "copy_angle": angle,
             "template": {"name": template.get("name", template_slug),
-                         "description": template.get("description", "")},
+                         "description": template.get("description", ""),
+                         **({"role": ROLE_HINTS[role]}
+                            if (role := ROLE_OF_TEMPLATE.get(template_slug)) in ROLE_HINTS
+                            else {})},
             "limits": {
                 "headline": {"max_characters": h_chars, "max_lines": h_lines,
                              "max_characters_per_line": h_per_line,

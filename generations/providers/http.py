@@ -182,6 +182,8 @@ class ProviderClient:
                         error = self._status_error(response)
                         if response.status in (429, 503):
                             wait = retry_after_seconds(response.headers.get("retry-after"))
+                except ProviderError as exc:  # an answer too large to read
+                    error = exc
                 except httpx.TimeoutException:
                     error = ProviderError(f"{self.name} did not answer in time.",
                                           provider=self.name, retryable=True,
@@ -201,6 +203,8 @@ class ProviderClient:
         elif error.retryable or error.upstream_status in BREAKER_STATUSES \
                 or error.code == "provider_quota_exhausted":
             breaker.record_failure(self.name, error=error.message)
+        else:
+            breaker.record_success(self.name, answered_ok=False)
         self._record(capability=capability, model=model, context=context, ok=error is None,
                      status=last_status, attempts=attempts, latency_ms=latency_ms,
                      cost_usd=(cost_usd if cost_usd is not None

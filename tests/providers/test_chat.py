@@ -138,6 +138,19 @@ def test_a_repeated_headline_is_a_rule_failure(chat, chat_model):
                    "the body is not whole sentences (it is cut off)"]
 
 
+def test_a_testimonial_body_is_an_attribution(chat, chat_model):
+    from generations.providers.chat import copy_problems
+
+    quote = Copy(headline="I keep coming back to it", body="Sam K., verified customer",
+                 cta="Shop now")
+    assert copy_problems(quote, brand=BRAND, product=PRODUCT, template_slug="testimonial-card",
+                         aspect_classes=("tall", "portrait"), max_headline_words=7,
+                         avoid=set()) == []
+    _writer().write(**{**ARGS, "template_slug": "testimonial-card"})
+    assert chat_model.briefs[0]["template"]["role"].startswith(
+        "The headline is a short first-person customer quote")
+
+
 def test_provider_down_retries_then_falls_back(chat, chat_model, waits):
     chat_model.mode = "down"
     copy = _writer().write(**ARGS)

@@ -90,6 +90,23 @@ def response_format(name: str, schema: dict) -> dict:
                                                    "schema": schema}}
 
 
+def structured_payload(config: dict, *, name: str, schema: dict, messages: list[dict],
+                       **options: Any) -> dict:
+    """The request body asking for a JSON answer matching ``schema``. Servers without
+    structured outputs (``PROVIDER_CHAT_RESPONSE_FORMAT=json_object``: JSON mode only) get the
+    schema in the system message instead; the answer is checked the same way either way."""
+    body = {"model": config.get("model", ""), "messages": messages, **options}
+    if config.get("response_format") == "json_object":
+        schema_text = ("Answer with one JSON object matching this JSON schema, nothing else: "
+                       + json.dumps(schema, ensure_ascii=False))
+        body["messages"] = [{**messages[0], "content": messages[0]["content"] + "\n\n"
+                             + schema_text}, *messages[1:]]
+        body["response_format"] = {"type": "json_object"}
+    else:
+        body["response_format"] = response_format(name, schema)
+    return body
+
+
 def parse_structured(response: ProviderResponse) -> dict | str:
     """The JSON object a structured-output answer carries, or the refusal text (a ``str``)."""
     body = response.json()
@@ -214,8 +231,8 @@ class ChatCopywriter:
         return local(f"{self.client.name} copy rejected twice: " + "; ".join(problems))
 
     def _ask(self, messages: list[dict], *, seed: int) -> dict | str:
-        payload = {"model": self.model, "messages": messages, "temperature": 0.7,
-                   "seed": seed, "response_format": response_format("ad_copy", COPY_SCHEMA)}
+        payload = structured_payload(self.client.config, name="ad_copy", schema=COPY_SCHEMA,
+                                     messages=messages, temperature=0.7, seed=seed)
         return self.client.call("POST", "/chat/completions", capability=COPY, model=self.model,
                                 json=payload, parse=parse_structured, context=self.context)
 
@@ -279,10 +296,10 @@ class ChatBrandReader:
         user = json.dumps({"brand": brand_name, "language_hint": language,
                            "site_text": " ".join(text.split())[:READ_MAX_CHARS]},
                           ensure_ascii=False)
-        payload = {"model": model, "temperature": 0.2,
-                   "messages": [{"role": "system", "content": system},
-                                {"role": "user", "content": user}],
-                   "response_format": response_format("brand_dna", BRAND_SCHEMA)}
+        payload = structured_payload(self.client.config, name="brand_dna", schema=BRAND_SCHEMA,
+                                     messages=[{"role": "system", "content": system},
+                                               {"role": "user", "content": user}],
+                                     temperature=0.2)
         answer = self.client.call("POST", "/chat/completions", capability=BRAND_READING,
                                   model=model, json=payload, parse=parse_structured,
                                   context=self.context)

@@ -126,9 +126,11 @@ class ProviderClient:
         return base + "/" + path.lstrip("/")
 
     def headers(self) -> dict[str, str]:
-        """Bearer auth (OpenAI style); adapters with another scheme pass their own headers."""
+        """The key in the provider's auth header (``auth_header``: name and a template with
+        ``{key}``; OpenAI's Bearer by default); no key, no header (a local model server)."""
         key = self.config.get("api_key")
-        return {"Authorization": f"Bearer {key}"} if key else {}
+        name, template = self.config.get("auth_header") or ("Authorization", "Bearer {key}")
+        return {name: template.format(key=key)} if key else {}
 
     def call(self, method: str, path: str, *, capability: str,
              parse: Callable[[ProviderResponse], T], model: str = "",

@@ -88,6 +88,17 @@ def test_request_has_the_documented_shape_and_the_slot_limits(chat, chat_model):
         "chat", "copy", "fake-chat-model", True, 200)
 
 
+def test_json_mode_servers_get_the_schema_in_the_system_message(chat, chat_model, settings):
+    settings.PROVIDERS = {**settings.PROVIDERS, "chat": {**settings.PROVIDERS["chat"],
+                                                         "response_format": "json_object"}}
+    copy = _writer().write(**ARGS)
+    assert copy.source == "chat:fake-chat-model"
+    body = chat.seen[0].json()
+    assert body["response_format"] == {"type": "json_object"}
+    assert body["messages"][0]["content"].endswith(json.dumps(COPY_SCHEMA))
+    assert chat_model.bad_requests == []
+
+
 def test_copy_that_does_not_fit_is_reasked_once_with_the_reasons(chat, chat_model):
     chat_model.mode = "long_once"
     copy = _writer().write(**ARGS)

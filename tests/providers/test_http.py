@@ -180,3 +180,13 @@ def test_an_absolute_url_must_stay_on_the_providers_origin(fake, settings):
     assert client.url(fake.base_url + "/requests/1") == fake.base_url + "/requests/1"
     with pytest.raises(ProviderError):
         client.url("http://169.254.169.254/latest/meta-data")
+
+
+def test_the_auth_header_follows_the_providers_scheme(fake, settings):
+    fake.replies["/v1/thing"] = [Reply(200, {"ok": "yes"})]
+    _client(fake, settings, auth_header=("x-goog-api-key", "{key}")).call(
+        "POST", "/thing", capability="copy", parse=_ok)
+    _client(fake, settings, api_key="").call("POST", "/thing", capability="copy", parse=_ok)
+    assert fake.seen[0].headers["x-goog-api-key"] == "sk-test"
+    assert "authorization" not in fake.seen[0].headers
+    assert "authorization" not in fake.seen[1].headers

@@ -389,11 +389,13 @@ BRANDS_VOICE_DESCRIBER = env.str("BRANDS_VOICE_DESCRIBER", default="")
 # ---------------------------------------------------------------------------------------------
 # Model providers (generations.providers): each switches on when its base URL or key is set
 # ---------------------------------------------------------------------------------------------
-def _provider(name: str, *, base_url: str, model: str, timeout: float = 60.0) -> dict:
+def _provider(name: str, *, base_url: str, model: str, timeout: float = 60.0,
+              auth: tuple[str, str] = ("Authorization", "Bearer {key}")) -> dict:
     """One provider's settings from ``PROVIDER_<NAME>_*``. The base URL is operator
     configuration (a vendor, or a model server on this machine or network), so it is trusted
     the way ``DATABASE_URL`` is; only URLs that come from users go through the SSRF-safe
-    client."""
+    client. ``auth`` is the header carrying the key (OpenAI: Bearer; Gemini: ``x-goog-api-key``;
+    fal: ``Authorization: Key …``)."""
     prefix = f"PROVIDER_{name}_"
     key = env.str(prefix + "API_KEY", default="")
     url = env.str(prefix + "BASE_URL", default="")
@@ -410,17 +412,23 @@ def _provider(name: str, *, base_url: str, model: str, timeout: float = 60.0) ->
         # A model server of your own costs nothing per call; a vendor key does.
         "paid": env.bool(prefix + "PAID", default=bool(key)),
         "cost_per_call_usd": env.float(prefix + "COST_PER_CALL_USD", default=0.0),
+        "auth_header": auth,
     }
 
 
 PROVIDERS = {
     # OpenAI-compatible chat completions (OpenAI, llama.cpp, Ollama, vLLM): copy, brand reading
-    "chat": _provider("CHAT", base_url="https://api.openai.com/v1", model="gpt-4o-mini",
-                      timeout=30.0),
+    "chat": {**_provider("CHAT", base_url="https://api.openai.com/v1", model="gpt-4o-mini",
+                         timeout=30.0),
+             # json_schema (structured outputs) or json_object (servers with JSON mode only)
+             "response_format": env.str("PROVIDER_CHAT_RESPONSE_FORMAT", default="json_schema")},
     # OpenAI moderation (POST /moderations): the inference surface's content_moderation
     "moderation": _provider("MODERATION", base_url="https://api.openai.com/v1",
                             model="omni-moderation-latest", timeout=15.0),
 }
+if PROVIDERS["chat"]["response_format"] not in ("json_schema", "json_object"):
+    raise ImproperlyConfigured("PROVIDER_CHAT_RESPONSE_FORMAT must be json_schema or "
+                               "json_object.")
 PROVIDER_BREAKER_FAILURES = env.int("PROVIDER_BREAKER_FAILURES", default=5)
 PROVIDER_BREAKER_COOLDOWN_SECONDS = env.float("PROVIDER_BREAKER_COOLDOWN_SECONDS", default=30.0)
 PROVIDER_BACKOFF_BASE_SECONDS = env.float("PROVIDER_BACKOFF_BASE_SECONDS", default=0.5)
@@ -437,13 +445,14 @@ PROVIDERS.update({
                                                      default=0.042)},
     # Google Gemini generateContent with image parts: nano-banana-2 / gemini-2.5-flash-image
     "gemini": {**_provider("GEMINI", base_url="https://generativelanguage.googleapis.com/v1beta",
-                           model="gemini-2.5-flash-image", timeout=120.0),
+                           model="gemini-2.5-flash-image", timeout=120.0,
+                           auth=("x-goog-api-key", "{key}")),
                "cost_per_call_usd": env.float("PROVIDER_GEMINI_COST_PER_CALL_USD",
                                               default=0.039)},
     # A hosted video-model queue in fal.ai's protocol (submit → poll → fetch): kling, veo
     "video_queue": {**_provider("VIDEO_QUEUE", base_url="https://queue.fal.run",
                                 model="fal-ai/kling-video/v3/pro/image-to-video",
-                                timeout=30.0),
+                                timeout=30.0, auth=("Authorization", "Key {key}")),
                     "endpoints": {
                         "kling-v3-pro": env.str("PROVIDER_VIDEO_QUEUE_KLING_ENDPOINT",
                                                 default="fal-ai/kling-video/v3/pro/"

@@ -1,7 +1,9 @@
 """Shared fixtures: named users for the roles, their workspaces, a MEDIA_ROOT per run, and a
 headless browser (Playwright driving Debian's Chromium, never a downloaded browser)."""
 
+import ipaddress
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,59 @@ from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium
 from tests.studio.factories import MembershipFactory, WorkspaceFactory
 
 PASSWORD = "correct-horse-battery"
+
+
+class NonLoopbackConnection(AssertionError):
+    """A test tried to reach the network: the suite talks to loopback servers only."""
+
+
+def _is_loopback(address) -> bool:
+    if isinstance(address, (str, bytes)):
+        return True  # a unix socket path
+    host = address[0] if isinstance(address, tuple) and address else address
+    if isinstance(host, bytes):
+        host = host.decode()
+    if not isinstance(host, str):
+        return False
+    if host == "localhost":
+        return True
+    try:
+        ip = ipaddress.ip_address(host.split("%")[0])
+    except ValueError:
+        return False  # a name: resolving it is the caller's job; refuse the shortcut
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_loopback
+
+
+_seen_escapes: list[str] = []
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _loopback_only():
+    """Fail the suite if any socket connects to a non-loopback address (127.0.0.0/8, ::1 and
+    unix sockets are fine). The connection is refused, and the session fails at its end even
+    when the code under test swallowed the error."""
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def check(sock, address):
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address):
+            _seen_escapes.append(repr(address))
+            raise NonLoopbackConnection(f"test tried to connect to {address!r}")
+
+    def connect(self, address):
+        check(self, address)
+        return real_connect(self, address)
+
+    def connect_ex(self, address):
+        check(self, address)
+        return real_connect_ex(self, address)
+
+    socket.socket.connect = connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+    yield
+    socket.socket.connect, socket.socket.connect_ex = real_connect, real_connect_ex
+    assert not _seen_escapes, f"connections to non-loopback addresses: {_seen_escapes}"
 
 
 @pytest.fixture(autouse=True)

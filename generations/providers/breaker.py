@@ -67,13 +67,15 @@ def allow(provider: str) -> None:
             provider=provider, retry_after=settings.PROVIDER_BREAKER_COOLDOWN_SECONDS)
 
 
-def record_success(provider: str) -> None:
+def record_success(provider: str, *, answered_ok: bool = True) -> None:
+    """The provider answered: the breaker closes. ``answered_ok=False`` is an answer that
+    refused this request (a 400): the provider is up, but it is not a success to show."""
     from generations.models import ProviderBreaker
 
     _row(provider)
     ProviderBreaker.objects.filter(provider=provider).update(
         consecutive_failures=0, opened_at=None, probe_started_at=None,
-        last_success_at=timezone.now())
+        **({"last_success_at": timezone.now()} if answered_ok else {}))
 
 
 def record_failure(provider: str, *, error: str) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 
 from generations import catalogue
 from generations.render.capacity import slot_capacity
-from generations.render.copy import LocalCopywriter, fits_slot, script_of
+from generations.render.copy import ROLE_OF_TEMPLATE, LocalCopywriter, fits_slot, script_of
 from generations.render.specs import BrandSpec, Copy, ProductSpec
 
 from .base import (
@@ -46,6 +46,17 @@ READ_MAX_CHARS = 12_000  # the page text sent for brand reading (most sites say 
 _ENDS_SENTENCE = re.compile(r"[.!?…。！？»”\"')]$")
 _DANGLING = {"and", "or", "but", "with", "for", "to", "the", "a", "an", "of", "y", "et", "und",
              "de", "la", "le", "mit", "avec", "con"}
+
+# What a template's text means when it has a role (the local writer's ROLE_OF_TEMPLATE).
+ROLE_HINTS = {
+    "testimonial": "The headline is a short first-person customer quote about the product; "
+                   "the body is only the attribution, a first name and initial followed by "
+                   "', verified customer' (in the brand's language).",
+    "ritual": "The headline introduces a three-step routine (the steps are drawn separately).",
+    "comparison": "The headline frames a comparison of the product with the ordinary "
+                  "alternative (the two sides are drawn separately).",
+    "ugc": "The headline reads like a creator's own caption, casual and first person.",
+}
 
 COPY_SCHEMA = {
     "type": "object",
@@ -77,6 +88,23 @@ BRAND_SCHEMA = {
 def response_format(name: str, schema: dict) -> dict:
     return {"type": "json_schema", "json_schema": {"name": name, "strict": True,
                                                    "schema": schema}}
+
+
+def structured_payload(config: dict, *, name: str, schema: dict, messages: list[dict],
+                       **options: Any) -> dict:
+    """The request body asking for a JSON answer matching ``schema``. Servers without
+    structured outputs (``PROVIDER_CHAT_RESPONSE_FORMAT=json_object``: JSON mode only) get the
+    schema in the system message instead; the answer is checked the same way either way."""
+    body = {"model": config.get("model", ""), "messages": messages, **options}
+    if config.get("response_format") == "json_object":
+        schema_text = ("Answer with one JSON object matching this JSON schema, nothing else: "
+                       + json.dumps(schema, ensure_ascii=False))
+        body["messages"] = [{**messages[0], "content": messages[0]["content"] + "\n\n"
+                             + schema_text}, *messages[1:]]
+        body["response_format"] = {"type": "json_object"}
+    else:
+        body["response_format"] = response_format(name, schema)
+    return body
 
 
 def parse_structured(response: ProviderResponse) -> dict | str:
@@ -131,6 +159,8 @@ def copy_problems(copy: Copy, *, brand: BrandSpec, product: ProductSpec, templat
             problems.append("the body is empty")
         elif not fits(body, "body"):
             problems.append("the body does not fit its slot")
+        elif ROLE_OF_TEMPLATE.get(template_slug) == "testimonial":
+            pass  # the body is an attribution, not a sentence
         elif not _ENDS_SENTENCE.search(body) or body.endswith(("...", "…")):
             problems.append("the body is not whole sentences (it is cut off)")
         hk, bk = _key(headline), _key(body)
@@ -201,8 +231,8 @@ class ChatCopywriter:
         return local(f"{self.client.name} copy rejected twice: " + "; ".join(problems))
 
     def _ask(self, messages: list[dict], *, seed: int) -> dict | str:
-        payload = {"model": self.model, "messages": messages, "temperature": 0.7,
-                   "seed": seed, "response_format": response_format("ad_copy", COPY_SCHEMA)}
+        payload = structured_payload(self.client.config, name="ad_copy", schema=COPY_SCHEMA,
+                                     messages=messages, temperature=0.7, seed=seed)
         return self.client.call("POST", "/chat/completions", capability=COPY, model=self.model,
                                 json=payload, parse=parse_structured, context=self.context)
 
@@ -222,7 +252,10 @@ class ChatCopywriter:
                         "price": product.price or "", "currency": product.currency},
             "copy_angle": angle,
             "template": {"name": template.get("name", template_slug),
-                         "description": template.get("description", "")},
+                         "description": template.get("description", ""),
+                         **({"role": ROLE_HINTS[role]}
+                            if (role := ROLE_OF_TEMPLATE.get(template_slug)) in ROLE_HINTS
+                            else {})},
             "limits": {
                 "headline": {"max_characters": h_chars, "max_lines": h_lines,
                              "max_characters_per_line": h_per_line,
@@ -263,10 +296,10 @@ class ChatBrandReader:
         user = json.dumps({"brand": brand_name, "language_hint": language,
                            "site_text": " ".join(text.split())[:READ_MAX_CHARS]},
                           ensure_ascii=False)
-        payload = {"model": model, "temperature": 0.2,
-                   "messages": [{"role": "system", "content": system},
-                                {"role": "user", "content": user}],
-                   "response_format": response_format("brand_dna", BRAND_SCHEMA)}
+        payload = structured_payload(self.client.config, name="brand_dna", schema=BRAND_SCHEMA,
+                                     messages=[{"role": "system", "content": system},
+                                               {"role": "user", "content": user}],
+                                     temperature=0.2)
         answer = self.client.call("POST", "/chat/completions", capability=BRAND_READING,
                                   model=model, json=payload, parse=parse_structured,
                                   context=self.context)

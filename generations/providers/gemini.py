@@ -2,9 +2,9 @@
 (gemini-2.5-flash-image, "Nano Banana"): a text part (and for edits an ``inlineData`` image part)
 in, the first ``inlineData`` image part of the first candidate out.
 
-Authentication is the ``x-goog-api-key`` header. Google reads an ``Authorization: Bearer``
-header as an OAuth token and refuses the call when it is not one, so this adapter's client
-sends the key only in its own header.
+Authentication is the ``x-goog-api-key`` header (the provider's ``auth_header`` setting).
+Google reads an ``Authorization: Bearer`` header as an OAuth token and refuses the call when it
+is not one, so the key must never travel as a Bearer token.
 """
 
 from __future__ import annotations
@@ -43,18 +43,11 @@ class Refusal:
     reason: str
 
 
-class _GoogleKeyClient(ProviderClient):
-    def headers(self) -> dict[str, str]:
-        key = self.config.get("api_key")
-        return {"x-goog-api-key": key} if key else {}
-
-
 class GeminiImages:
     """ImageGenerator and ImageEditor over Gemini ``generateContent``."""
 
     def __init__(self, *, client: ProviderClient) -> None:
-        self.client = (client if isinstance(client, _GoogleKeyClient) else _GoogleKeyClient(
-            client.name, config=client.config, transport=getattr(client, "_transport", None)))
+        self.client = client
 
     @property
     def provider(self) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Max, Q, Sum
@@ -54,7 +55,7 @@ def provider_health(*, now: datetime | None = None) -> list[ProviderHealth]:
     for name in names:
         config = settings.PROVIDERS.get(name, {})
         row = breakers.get(name)
-        stats = calls.get(name, {})
+        stats: dict[str, Any] = dict(calls.get(name) or {})
         last_ok = max((t for t in (stats.get("last_ok"), row.last_success_at if row else None)
                        if t is not None), default=None)
         out.append(ProviderHealth(

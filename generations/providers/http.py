@@ -36,7 +36,7 @@ from . import breaker
 from .base import NO_CONTEXT, CallContext, ProviderError, ProviderUnavailable
 
 T = TypeVar("T")
-RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 # A wrong key or a revoked account is the provider being unusable, not the request being bad.
 BREAKER_STATUSES = frozenset({401, 403})
 
@@ -126,9 +126,11 @@ class ProviderClient:
         return base + "/" + path.lstrip("/")
 
     def headers(self) -> dict[str, str]:
-        """Bearer auth (OpenAI style); adapters with another scheme pass their own headers."""
+        """The key in the provider's auth header (``auth_header``: name and a template with
+        ``{key}``; OpenAI's Bearer by default); no key, no header (a local model server)."""
         key = self.config.get("api_key")
-        return {"Authorization": f"Bearer {key}"} if key else {}
+        name, template = self.config.get("auth_header") or ("Authorization", "Bearer {key}")
+        return {name: template.format(key=key)} if key else {}
 
     def call(self, method: str, path: str, *, capability: str,
              parse: Callable[[ProviderResponse], T], model: str = "",
@@ -182,6 +184,8 @@ class ProviderClient:
                         error = self._status_error(response)
                         if response.status in (429, 503):
                             wait = retry_after_seconds(response.headers.get("retry-after"))
+                except ProviderError as exc:  # an answer too large to read
+                    error = exc
                 except httpx.TimeoutException:
                     error = ProviderError(f"{self.name} did not answer in time.",
                                           provider=self.name, retryable=True,
@@ -198,8 +202,11 @@ class ProviderClient:
         latency_ms = int((time.monotonic() - started) * 1000)
         if error is None:
             breaker.record_success(self.name)
-        elif error.retryable or (error.upstream_status in BREAKER_STATUSES):
+        elif error.retryable or error.upstream_status in BREAKER_STATUSES \
+                or error.code == "provider_quota_exhausted":
             breaker.record_failure(self.name, error=error.message)
+        else:
+            breaker.record_success(self.name, answered_ok=False)
         self._record(capability=capability, model=model, context=context, ok=error is None,
                      status=last_status, attempts=attempts, latency_ms=latency_ms,
                      cost_usd=(cost_usd if cost_usd is not None
@@ -226,6 +233,11 @@ class ProviderClient:
     def _status_error(self, response: ProviderResponse) -> ProviderError:
         message = _error_message(response)
         status = response.status
+        if status == 429 and _error_code(response) == "insufficient_quota":
+            # OpenAI's "out of credit" is a 429 too, but waiting does not fix it.
+            return ProviderError(f"{self.name} has no quota left: {message}",
+                                 provider=self.name, retryable=False, upstream_status=status,
+                                 status=503, code="provider_quota_exhausted")
         if status in BREAKER_STATUSES:
             return ProviderError(f"{self.name} refused the credentials: {message}",
                                  provider=self.name, retryable=False, upstream_status=status,
@@ -244,6 +256,18 @@ class ProviderClient:
             provider=self.name, model=model[:120], capability=capability,
             job_id=context.job_id, ok=ok, status=status, attempts=attempts,
             latency_ms=latency_ms, cost_usd=Decimal(str(cost_usd)), error=error[:300])
+
+
+def _error_code(response: ProviderResponse) -> str:
+    """OpenAI's ``error.code`` (or ``error.type``), empty when the body has neither."""
+    try:
+        body = response.json()
+    except Malformed:
+        return ""
+    err = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(err, dict):
+        return ""
+    return str(err.get("code") or err.get("type") or "")
 
 
 def _error_message(response: ProviderResponse) -> str:

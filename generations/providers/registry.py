@@ -202,6 +202,20 @@ def resolve(model_id: str, capability: str, *, workspace: Any = None) -> Resolut
         field="model", details={"model": model_id, "provider": found.provider})
 
 
+def unavailable(model_id: str, *, workspace: Any = None) -> ModelUnavailable | None:
+    """The refusal for a reference id that only an off (or, for this workspace, forbidden)
+    provider serves; None for ids the registry does not route or can serve now. Surfaces
+    raise it (or its message in their own error type) instead of "unknown model"."""
+    found = route(model_id)
+    if found is None:
+        return None
+    try:
+        resolve(model_id, found.capability, workspace=workspace)
+    except ModelUnavailable as exc:
+        return exc
+    return None
+
+
 def available_models(*, kind: str | None = None, workspace: Any = None) -> list[dict]:
     """Every model the registry knows, as models endpoints list them: the catalogue's local
     models, then the routed ids, each with ``available`` (may be asked for now), ``provider``

@@ -92,9 +92,6 @@ class VideoQueue:
     def durations(self, model: str) -> tuple[int, ...]:
         return family_for(self.endpoint_for(model)).durations
 
-    def _headers(self) -> dict[str, str]:
-        return {"Authorization": f"Key {self.client.config.get('api_key', '')}"}
-
     def animate(self, *, first: bytes, prompt: str, duration: float, model: str,
                 aspect_ratio: str, last: bytes | None = None,
                 context: CallContext = NO_CONTEXT) -> VideoResult:
@@ -116,12 +113,12 @@ class VideoQueue:
         if family.sends_aspect_ratio:
             body["aspect_ratio"] = aspect_ratio
         queued = self.client.call("POST", f"/{endpoint}", capability=IMAGE_TO_VIDEO,
-                                  model=endpoint, json=body, headers=self._headers(),
+                                  model=endpoint, json=body,
                                   parse=self._parse_queued, context=context, cost_usd=0.0)
         self._wait(queued, endpoint=endpoint, context=context)
         cost = float(self.client.config.get("cost_per_second_usd", 0.0)) * seconds
         url = self.client.call("GET", queued.response_url, capability=IMAGE_TO_VIDEO,
-                               model=endpoint, headers=self._headers(),
+                               model=endpoint,
                                parse=self._parse_result, context=context, cost_usd=cost)
         content = fetch_url(url, provider=self.provider)
         checked = checked_video(content, provider=self.provider, duration=seconds)
@@ -132,7 +129,7 @@ class VideoQueue:
         interval = float(self.client.config.get("poll_seconds", 3.0))
         while True:
             status = self.client.call("GET", queued.status_url, capability=IMAGE_TO_VIDEO,
-                                      model=endpoint, headers=self._headers(),
+                                      model=endpoint,
                                       parse=_json_object, context=context, cost_usd=0.0)
             state = status.get("status")
             if state == "COMPLETED":
@@ -157,7 +154,7 @@ class VideoQueue:
         # ALREADY_COMPLETED or unreachable: either way there is nothing more to stop.
         with contextlib.suppress(ProviderError):
             self.client.call("PUT", queued.cancel_url, capability=IMAGE_TO_VIDEO,
-                             model=endpoint, headers=self._headers(), parse=_json_object,
+                             model=endpoint, parse=_json_object,
                              context=context, cost_usd=0.0, max_retries=0)
 
     def _parse_queued(self, response: ProviderResponse) -> Queued:

@@ -45,6 +45,11 @@ def request_problems(body: dict) -> list[str]:
                 problems.append(f"bad message {m!r}")
     fmt = body.get("response_format") or {}
     schema = (fmt.get("json_schema") or {}).get("schema") or {}
+    if fmt.get("type") == "json_object":
+        # JSON mode: the reference requires the word JSON in the messages.
+        if "JSON" not in " ".join(m.get("content", "") for m in messages or []):
+            problems.append("json_object without JSON in the messages")
+        return problems
     if fmt.get("type") != "json_schema":
         problems.append("response_format.type is not json_schema")
     elif not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", fmt["json_schema"].get("name", "")):
@@ -91,7 +96,10 @@ class ChatModel:
             self.bad_requests.append(problems)
             return Reply(400, {"error": {"message": "; ".join(problems),
                                          "type": "invalid_request_error"}})
-        name = body["response_format"]["json_schema"]["name"]
+        fmt = body["response_format"]
+        name = (fmt["json_schema"]["name"] if fmt["type"] == "json_schema"
+                else "brand_dna" if '"value_props"' in body["messages"][0]["content"]
+                else "ad_copy")
         brief = json.loads(next(m["content"] for m in body["messages"] if m["role"] == "user"))
         if name == "brand_dna":
             return Reply(200, completion(json.dumps(self.brand_dna(brief)), model=self.model))

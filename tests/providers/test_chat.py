@@ -88,6 +88,17 @@ def test_request_has_the_documented_shape_and_the_slot_limits(chat, chat_model):
         "chat", "copy", "fake-chat-model", True, 200)
 
 
+def test_json_mode_servers_get_the_schema_in_the_system_message(chat, chat_model, settings):
+    settings.PROVIDERS = {**settings.PROVIDERS, "chat": {**settings.PROVIDERS["chat"],
+                                                         "response_format": "json_object"}}
+    copy = _writer().write(**ARGS)
+    assert copy.source == "chat:fake-chat-model"
+    body = chat.seen[0].json()
+    assert body["response_format"] == {"type": "json_object"}
+    assert body["messages"][0]["content"].endswith(json.dumps(COPY_SCHEMA))
+    assert chat_model.bad_requests == []
+
+
 def test_copy_that_does_not_fit_is_reasked_once_with_the_reasons(chat, chat_model):
     chat_model.mode = "long_once"
     copy = _writer().write(**ARGS)
@@ -136,6 +147,19 @@ def test_a_repeated_headline_is_a_rule_failure(chat, chat_model):
                         aspect_classes=("tall", "portrait"), max_headline_words=7, avoid=set())
     assert cut == ["the headline is cut off mid-phrase",
                    "the body is not whole sentences (it is cut off)"]
+
+
+def test_a_testimonial_body_is_an_attribution(chat, chat_model):
+    from generations.providers.chat import copy_problems
+
+    quote = Copy(headline="I keep coming back to it", body="Sam K., verified customer",
+                 cta="Shop now")
+    assert copy_problems(quote, brand=BRAND, product=PRODUCT, template_slug="testimonial-card",
+                         aspect_classes=("tall", "portrait"), max_headline_words=7,
+                         avoid=set()) == []
+    _writer().write(**{**ARGS, "template_slug": "testimonial-card"})
+    assert chat_model.briefs[0]["template"]["role"].startswith(
+        "The headline is a short first-person customer quote")
 
 
 def test_provider_down_retries_then_falls_back(chat, chat_model, waits):

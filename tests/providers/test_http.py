@@ -151,3 +151,42 @@ def test_failed_probe_reopens_the_breaker(fake, settings, waits):
     with pytest.raises(ProviderError):
         client.call("POST", "/thing", capability="copy", parse=_ok)
     assert breaker.state("fake") == "open"
+
+
+def test_429_insufficient_quota_is_not_retried_and_counts_for_the_breaker(fake, settings, waits):
+    fake.replies["/v1/thing"] = [Reply(429, {"error": {
+        "message": "You exceeded your current quota, please check your plan and billing "
+        "details.", "type": "insufficient_quota", "param": None, "code": "insufficient_quota"}})]
+    with pytest.raises(ProviderError) as caught:
+        _client(fake, settings).call("POST", "/thing", capability="copy", parse=_ok)
+    assert (caught.value.code, caught.value.retryable) == ("provider_quota_exhausted", False)
+    assert len(fake.seen) == 1 and waits == []
+    assert ProviderBreaker.objects.get(provider="fake").consecutive_failures == 1
+
+
+def test_an_answer_over_the_size_cap_is_refused_and_recorded(fake, settings, waits):
+    settings.PROVIDER_MAX_RESPONSE_BYTES = 1000
+    fake.replies["/v1/thing"] = [Reply(200, {"ok": "x" * 5000})]
+    with pytest.raises(ProviderError) as caught:
+        _client(fake, settings).call("POST", "/thing", capability="copy", parse=_ok)
+    assert (caught.value.code, caught.value.retryable) == ("provider_bad_response", False)
+    assert caught.value.message == "fake answered more than 1000 bytes."
+    call = ProviderCall.objects.get()
+    assert (call.ok, call.error) == (False, "fake answered more than 1000 bytes.")
+
+
+def test_an_absolute_url_must_stay_on_the_providers_origin(fake, settings):
+    client = _client(fake, settings)
+    assert client.url(fake.base_url + "/requests/1") == fake.base_url + "/requests/1"
+    with pytest.raises(ProviderError):
+        client.url("http://169.254.169.254/latest/meta-data")
+
+
+def test_the_auth_header_follows_the_providers_scheme(fake, settings):
+    fake.replies["/v1/thing"] = [Reply(200, {"ok": "yes"})]
+    _client(fake, settings, auth_header=("x-goog-api-key", "{key}")).call(
+        "POST", "/thing", capability="copy", parse=_ok)
+    _client(fake, settings, api_key="").call("POST", "/thing", capability="copy", parse=_ok)
+    assert fake.seen[0].headers["x-goog-api-key"] == "sk-test"
+    assert "authorization" not in fake.seen[0].headers
+    assert "authorization" not in fake.seen[1].headers

@@ -13,7 +13,7 @@ from __future__ import annotations
 from billing import pricing
 from generations import catalogue
 from generations.providers import registry
-from generations.providers.base import IMAGE_TO_VIDEO, ModelUnavailable
+from generations.providers.base import IMAGE_TO_VIDEO
 from generations.selectors import model_registry
 
 MODEL_ALIASES = {"nano-banana-2": "local-image"}
@@ -51,18 +51,12 @@ def video_models(*, workspace=None) -> list[dict]:
 
 def resolve(ident: str, *, models: list[dict], aliases: dict[str, str]) -> str | None:
     """The listed id ``ident`` means (itself when a provider serves it, else its local
-    alias), or None. Raises ModelUnavailable for an id the registry knows but cannot serve
-    now."""
+    alias), or None."""
     listed = {model["id"] for model in models}
     if ident in listed:
         return ident
     if aliases.get(ident) in listed:
         return aliases[ident]
-    found = registry.route(ident)
-    if found is not None:
-        registry.resolve(ident, found.capability)  # raises, naming why, when it is off
-        raise ModelUnavailable(f"The model {ident!r} does not serve this operation.",
-                               field="model")
     return None
 
 

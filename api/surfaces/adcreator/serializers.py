@@ -10,6 +10,7 @@ from api.surfaces.adcreator import catalogue as offer
 from generations import catalogue
 from generations.briefs import AdBrief
 from generations.models import AdFormat, Upload
+from generations.providers import registry as providers
 
 MIN_PROMPT, MAX_PROMPT = 3, 1000
 MAX_NEGATIVE_PROMPT = 500
@@ -44,6 +45,10 @@ class AdcreatorGenerateRequestSerializer(serializers.Serializer):
         models = offer.image_models()
         model = offer.resolve(value, models=models, aliases=offer.MODEL_ALIASES)
         if model is None:
+            refusal = providers.unavailable(value, workspace=self.context.get("workspace"))
+            if refusal is not None:
+                refusal.field = "modelId"
+                raise refusal
             raise serializers.ValidationError(_choice_error(
                 "modelId", [m["id"] for m in models]) + " GET /api/platform/models lists them.")
         return model
@@ -91,6 +96,10 @@ class AdcreatorVideoRequestSerializer(serializers.Serializer):
         models = offer.video_models()
         model = offer.resolve(value, models=models, aliases=offer.VIDEO_MODEL_ALIASES)
         if model is None:
+            refusal = providers.unavailable(value, workspace=self.context.get("workspace"))
+            if refusal is not None:
+                refusal.field = "modelId"
+                raise refusal
             raise serializers.ValidationError(_choice_error(
                 "modelId", [m["id"] for m in models])
                 + " GET /api/platform/video-models lists them.")

@@ -182,7 +182,8 @@ class GenerateView(AdcreatorView):
                                  status_codes=["202"])],
     )
     def post(self, request):
-        parsed = s.AdcreatorGenerateRequestSerializer(data=self.json_object())
+        parsed = s.AdcreatorGenerateRequestSerializer(data=self.json_object(),
+                                                      context={"workspace": self.workspace})
         parsed.is_valid(raise_exception=True)
         path = parsed.validated_data.get("inputImagePath")
         upload = (selectors.upload_get_by_path(workspace=self.workspace, path=path)
@@ -258,7 +259,8 @@ class VideosView(AdcreatorView):
                                  status_codes=["202"])],
     )
     def post(self, request):
-        parsed = s.AdcreatorVideoRequestSerializer(data=self.json_object())
+        parsed = s.AdcreatorVideoRequestSerializer(data=self.json_object(),
+                                                   context={"workspace": self.workspace})
         parsed.is_valid(raise_exception=True)
         data = parsed.validated_data
         source = selectors.generation_get(workspace=self.workspace,

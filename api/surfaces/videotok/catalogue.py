@@ -17,7 +17,7 @@ from functools import cache
 
 from generations import catalogue
 from generations.providers import registry
-from generations.providers.base import IMAGE_TO_VIDEO, ModelUnavailable
+from generations.providers.base import IMAGE_TO_VIDEO
 
 ASPECT_RATIOS = ("1:1", "9:16", "16:9", "4:5")
 RESOLUTIONS = ("1K",)  # the engine renders 1080 px on the short side
@@ -136,17 +136,6 @@ def template_for(kind: str, slug: str) -> Template | None:
 
 
 def model_for(slug: str, *, workspace=None) -> Model | None:
-    """The model ``slug`` names, or None for an unknown slug. Raises ModelUnavailable for a
-    model id whose provider is off (or forbidden for ``workspace``)."""
-    found = next((m for m in ai_models(workspace=workspace)
-                  if slug == m.slug or slug in m.aliases), None)
-    route = registry.route(slug)
-    if found is None and route is not None:
-        try:
-            registry.resolve(slug, route.capability, workspace=workspace)
-        except ModelUnavailable as exc:
-            raise ModelUnavailable(exc.message, field="model_slug",
-                                   details=exc.details) from exc
-        raise ModelUnavailable(f"The model {slug!r} does not make ai_model generations.",
-                               field="model_slug")
-    return found
+    """The model ``slug`` names among those served now, or None."""
+    return next((m for m in ai_models(workspace=workspace)
+                 if slug == m.slug or slug in m.aliases), None)

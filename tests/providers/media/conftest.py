@@ -56,7 +56,8 @@ def gemini(settings, loopback, waits):
     with GeminiFake() as fake:
         settings.PROVIDERS = {**settings.PROVIDERS, "gemini": media_provider(
             "gemini", fake.base_url + "/v1beta", api_key=fake.api_key,
-            model="gemini-2.5-flash-image", cost_per_call_usd=0.039)}
+            model="gemini-2.5-flash-image", cost_per_call_usd=0.039,
+            auth_header=("x-goog-api-key", "{key}"))}
         yield fake
 
 

@@ -8,8 +8,9 @@
    SSRF-safe client and checked (decodes, lasts what was asked) before it counts.
 
 A request still open after ``max_wait_seconds`` is cancelled (``PUT cancel_url``) and the
-call fails as retryable. Input images travel as base64 data URIs, which fal accepts wherever a
-file URL goes, so the studio's media never has to be reachable from outside.
+call fails as retryable. Input images travel as base64 data URIs, so the studio's media never
+has to be reachable from outside; fal documents these for "some models" (URLs, e.g. from its
+CDN upload, work with every one), and the image-to-video endpoints configured here take them.
 
 Which endpoint serves a reference id (``kling-v3-pro``, ``veo``) is the provider's
 ``endpoints`` setting; the endpoint's family decides the input field names and how the

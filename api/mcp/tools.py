@@ -32,8 +32,9 @@ from brands.services import brand_import_json, brand_onboard_website
 from generations import catalogue
 from generations.briefs import DEFAULT_SIZES
 from generations.models import AssetKind, Job, Surface
+from generations.providers import registry as providers
 from generations.search import search_catalogue
-from generations.selectors import job_get_for_workspace, model_registry
+from generations.selectors import job_get_for_workspace
 from generations.services import cancel_job, submit_job
 from generations.storage import STORAGE_ERRORS
 from generations.thumbnails import thumbnail_get_or_create
@@ -252,7 +253,9 @@ def list_generation_catalog(call: Call, arguments: dict[str, Any]) -> Output:
         "styles": [_style(style) for style in catalogue.styles()],
         "animation_prompts": [_animation_prompt(p) for p in catalogue.animation_prompts()],
         "copy_angles": list(catalogue.COPY_ANGLES),
-        "models": model_registry(),
+        # What can be asked for now: the local models and what configured providers serve.
+        "models": [model for model in providers.available_models(workspace=call.workspace)
+                   if model["available"]],
         "sizes": [{"aspect_ratio": aspect, "width": width, "height": height,
                    "rendered_by_generate_ads": aspect in DEFAULT_SIZES}
                   for aspect, (width, height) in catalogue.ASPECT_SIZES.items()],

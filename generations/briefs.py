@@ -9,6 +9,8 @@ from billing import pricing
 from generations import catalogue
 from generations.errors import InvalidRequest
 from generations.models import AdFormat
+from generations.providers import registry
+from generations.providers.base import IMAGE_GENERATE, IMAGE_TO_VIDEO
 
 SIZES = tuple(catalogue.ASPECT_SIZES)
 DEFAULT_SIZES = ("9:16", "4:5")  # Dessert: vertical 1080x1920 and "square" 1080x1350
@@ -144,9 +146,6 @@ def check_model(brief: AdBrief, *, workspace=None) -> None:
     and that is served now (for ``workspace``, whose switch may forbid paid providers):
     InvalidRequest ``invalid_model`` for an unknown or wrong-kind id, ModelUnavailable (400
     ``model_unavailable``) for one whose provider is off."""
-    from generations.providers import registry
-    from generations.providers.base import IMAGE_GENERATE, IMAGE_TO_VIDEO
-
     wanted = "video" if brief.video else "image"
     kinds = {model["id"]: model["kind"] for model in catalogue.models()}
     if kinds.get(brief.model) == wanted:

@@ -52,7 +52,10 @@ def fail_on_provider_error() -> bool:
 
 
 def image_model_for(*, brief: Any, in_situ: bool) -> str | None:
-    """The image model whose provider should paint this concept's scenes, if any."""
+    """The image model whose provider should paint this concept's scenes, if any. A brief that
+    asks for a plain background colour (Bria's lifestyle shot given a hex colour) gets none."""
+    if brief.extra.get("background_color"):
+        return None
     if brief.model:
         found = registry.route(brief.model)
         return brief.model if found is not None and found.capability == IMAGE_GENERATE else None

@@ -80,18 +80,3 @@ def test_adcreator_refuses_a_provider_only_model_in_its_envelope(api, workspace,
     assert video.status_code == 400
     assert video.json()["code"] == "model_unavailable"
     assert state(workspace) == before
-
-
-def test_videotok_refuses_a_provider_only_model_in_its_envelope(api, workspace, ready_brand,
-                                                                funded):
-    before = state(workspace)
-    response = api.post("/api/v1/generations", {
-        "type": "ai_model", "model_slug": "gpt-image-1", "variant_id": "image",
-        "prompt": "Minimal e-commerce hero image for white sneakers on concrete.",
-        "aspect_ratio": "1:1", "resolution": "1K", "idempotency_key": "model-unavailable-1"})
-    assert response.status_code == 400
-    error = response.json()["error"]
-    assert error["context"]["field"] == "model_slug"
-    assert error["message"] == ("The model 'gpt-image-1' is not available: its provider is "
-                                "not configured on this server.")
-    assert state(workspace) == before

@@ -21,6 +21,7 @@ from brands.selectors import default_brand_for
 from generations.briefs import DEFAULT_DURATION, AdBrief, validate_brief
 from generations.errors import InvalidRequest
 from generations.models import AdFormat, Job, Surface, Upload
+from generations.providers import registry as providers
 from generations.services import Submission, submit_jobs, upload_create_from_url
 from studio.exceptions import NotFound
 from studio.models import Workspace
@@ -156,13 +157,17 @@ def _template_brief(data: dict, *, kind: str, brand: Brand | None) -> tuple[AdBr
     return brief, {"template_slug": slug, "quality_tier": tier, "duration": duration}
 
 
-def _model_brief(data: dict, *, brand: Brand | None) -> tuple[AdBrief, dict]:
+def _model_brief(data: dict, *, brand: Brand | None,
+                 workspace: Workspace | None = None) -> tuple[AdBrief, dict]:
     slug = data.get("model_slug")
     if not slug:
         raise _bad("model_slug is required for ai_model; GET /api/v1/models lists ai_models.",
                    field="model_slug")
     model = vt.model_for(slug, workspace=workspace)
     if model is None:
+        refusal = providers.unavailable(slug, workspace=workspace)
+        if refusal is not None:
+            raise _bad(refusal.message, field="model_slug", reason=refusal.code)
         raise _bad(f"Unknown model_slug {slug!r}; GET /api/v1/models lists the ai_models this "
                    "studio renders.", field="model_slug", reason="invalid_model")
     variant_id = data.get("variant_id") or model.variants[0].id
@@ -227,7 +232,7 @@ def create_generations(*, workspace: Workspace, data: dict, api_key_id: int | No
     _check_assets(data)
     brand = _brand(workspace=workspace, brand_kit_id=data.get("brand_kit_id"))
     if kind == "ai_model":
-        brief, chosen = _model_brief(data, brand=brand)
+        brief, chosen = _model_brief(data, brand=brand, workspace=workspace)
     else:
         brief, chosen = _template_brief(data, kind=kind, brand=brand)
     brief = replace(brief, brand_id=brand.pk if brand else None)

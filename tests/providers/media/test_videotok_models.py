@@ -80,3 +80,15 @@ def test_a_veo_duration_the_model_does_not_make_is_refused(api, workspace, kit, 
     assert response.status_code == 400
     assert response.json()["error"]["context"]["field"] == "duration"
     assert account_for_workspace(workspace).balance == 250
+
+
+def test_a_workspace_that_forbids_paid_providers_gets_neither_list_nor_model(
+        api, workspace, kit, funded, openai_images):
+    workspace.allow_paid_providers = False
+    workspace.save(update_fields=["allow_paid_providers"])
+    assert "gpt-image-1" not in _ai_models(api)
+    response = api.post(GENERATIONS, {**MODEL_IMAGE, "model_slug": "gpt-image-1"})
+    assert response.status_code == 400
+    assert "does not allow paid model providers" in response.json()["error"]["message"]
+    assert account_for_workspace(workspace).balance == 250
+    assert openai_images.requests == []

@@ -234,6 +234,9 @@ def _render_and_store(*, concept: Concept, attempt: int) -> None:
             code, message = refusal
             fail_concept(concept_id=concept_id, code=code, attempt=attempt, message=message)
             return
+    if layered.fallback_model and brief.model:
+        # Refunded before the files land, so the job's terminal event already counts it.
+        _refund_stand_in(concept=concept, attempt=attempt, brief=brief, layered=layered)
     stored: list[str] = []
     try:
         _store_assets(concept=concept, attempt=attempt, files=files,
@@ -251,7 +254,7 @@ def _render_and_store(*, concept: Concept, attempt: int) -> None:
                      f"{type(exc).__name__}: {exc}")
         return
     if layered.report:
-        _record_layers(concept=concept, attempt=attempt, brief=brief, layered=layered)
+        _record_layers(concept=concept, attempt=attempt, layered=layered)
     finish_if_done(job_id=job.pk)
 
 
@@ -313,25 +316,32 @@ def _motion_prompt(*, concept: Concept, brief: AdBrief) -> str:
         return f"A slow, smooth camera move around {concept.product_name}."
 
 
-def _record_layers(*, concept: Concept, attempt: int, brief: AdBrief, layered: Layered) -> None:
-    """Write what the providers did into the concept's report and, when the local engine
-    stood in for a provider's model, refund the price difference (once per attempt)."""
+def _refund_stand_in(*, concept: Concept, attempt: int, brief: AdBrief,
+                     layered: Layered) -> None:
+    """The local engine stood in for a provider's model: refund the price difference and
+    lower the concept's share by it, so a later failure refunds only what is left (once per
+    attempt: the refund's reference names it)."""
+    stand_in = concept_credits(layers.local_stand_in(brief=brief, model=layered.fallback_model))
+    with transaction.atomic():
+        locked = Concept.objects.select_for_update().get(pk=concept.pk)
+        if locked.attempts != attempt or locked.status != ConceptStatus.RENDERING:
+            return
+        refund = max(locked.credits - stand_in, 0)
+        if refund:
+            refunded = refund_job_share(job=locked.job, credits=refund,
+                                        reason=f"concept-{locked.public_id}-{attempt}-stand-in")
+            Concept.objects.filter(pk=locked.pk).update(credits=F("credits") - refunded)
+            layered.report["refunded_credits"] = refunded
+
+
+def _record_layers(*, concept: Concept, attempt: int, layered: Layered) -> None:
+    """Write what the providers did (and any stand-in refund) into the concept's report."""
     with transaction.atomic():
         locked = Concept.objects.select_for_update().get(pk=concept.pk)
         if locked.attempts != attempt:
             return
         report = dict(locked.render_report or {})
         report["providers"] = layered.report
-        refund = 0
-        if layered.fallback_model and brief.model:
-            stand_in = concept_credits(layers.local_stand_in(brief=brief,
-                                                             model=layered.fallback_model))
-            refund = max(locked.credits - stand_in, 0)
-        if refund:
-            refunded = refund_job_share(job=locked.job, credits=refund,
-                                        reason=f"concept-{locked.public_id}-{attempt}-stand-in")
-            report["providers"]["refunded_credits"] = refunded
-            Concept.objects.filter(pk=locked.pk).update(credits=F("credits") - refunded)
         Concept.objects.filter(pk=locked.pk).update(render_report=report)
 
 

@@ -132,6 +132,7 @@ def test_a_provider_down_falls_back_to_the_local_engine_with_the_exact_refund_an
     assert [c.credits for c in concepts] == [2, 2, 2]
     reports = [c.render_report["providers"] for c in concepts]
     assert [r["served_by"] for r in reports] == ["local-image"] * 3
+    assert [r["refunded_credits"] for r in reports] == [2, 2, 2]
     assert "answered 503" in reports[0]["fallback"]
     # Two failed calls opened the breaker: the third concept sent nothing.
     assert reports[2]["fallback"] == ("The openai_images provider failed repeatedly; it is "

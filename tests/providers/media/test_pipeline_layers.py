@@ -51,7 +51,9 @@ def _wall_share(content: bytes) -> float:
 
 
 def _image_brief(count: int, model: str = "gpt-image-1") -> AdBrief:
+    # One template, so how much of the scene shows does not depend on the job's random id.
     return AdBrief(count=count, format="static", sizes=("1:1",), model=model,
+                   templates=("product-hero",),
                    prompt="A sunlit bathroom shelf with eucalyptus")
 
 
@@ -84,7 +86,8 @@ def test_in_situ_without_a_model_uses_the_in_situ_model(
     settings.PROVIDER_IN_SITU_MODEL = "nano-banana-2"
     with django_capture_on_commit_callbacks(execute=True):
         job = submit_job(workspace=workspace, brief=AdBrief(
-            count=1, format="static", sizes=("4:5",), in_situ=True)).job
+            count=1, format="static", sizes=("4:5",), in_situ=True,
+            templates=("product-hero",))).job
         job = _run(job)
     assert job.status == JobStatus.COMPLETED
     sent = gemini.requests[0].json()

@@ -88,6 +88,26 @@ def retry_after_seconds(value: str | None, *, now: float | None = None) -> float
     return max(0.0, moment.timestamp() - current)
 
 
+def retry_delay_in_body(response: ProviderResponse) -> float | None:
+    """Google APIs say how long to wait in the error body, not in ``Retry-After``: a
+    ``google.rpc.RetryInfo`` detail with ``retryDelay`` as a duration string ("30s", "1.5s")."""
+    try:
+        details = response.json()["error"]["details"]
+    except (Malformed, KeyError, TypeError):
+        return None
+    for detail in details if isinstance(details, list) else []:
+        if not isinstance(detail, dict) or not str(detail.get("@type", "")).endswith(
+                "google.rpc.RetryInfo"):
+            continue
+        delay = str(detail.get("retryDelay", ""))
+        if delay.endswith("s"):
+            try:
+                return max(0.0, float(delay[:-1]))
+            except ValueError:
+                return None
+    return None
+
+
 def backoff_seconds(attempt: int) -> float:
     """Exponential backoff with full jitter on top: base * 2**attempt + U(0, base)."""
     base = settings.PROVIDER_BACKOFF_BASE_SECONDS
@@ -184,6 +204,8 @@ class ProviderClient:
                         error = self._status_error(response)
                         if response.status in (429, 503):
                             wait = retry_after_seconds(response.headers.get("retry-after"))
+                            if wait is None:
+                                wait = retry_delay_in_body(response)
                 except ProviderError as exc:  # an answer too large to read
                     error = exc
                 except httpx.TimeoutException:

@@ -227,17 +227,17 @@ def test_gemini_text_without_an_image_is_malformed_and_retried(gemini, waits):
 
 def test_gemini_resource_exhausted_is_retried_with_backoff(gemini, waits, settings):
     settings.PROVIDER_BACKOFF_BASE_SECONDS = 0.5
-    gemini.fail_next(Fault.rate_limited(retry_after="22"), Fault.server_error(503))
+    gemini.fail_next(Fault.rate_limited(retry_after="12"), Fault.server_error(503))
     images = registry.adapter(IMAGE_GENERATE, provider="gemini")
     result = images.generate(prompt="scene", width=1080, height=1080,
                              model="gemini-2.5-flash-image")
     assert _size(result.content) == (1024, 1024)
     assert [r.path for r in gemini.requests] == [
         "/v1beta/models/gemini-2.5-flash-image:generateContent"] * 3
-    # Google states the wait in the body (RetryInfo.retryDelay), not in a Retry-After header,
-    # so the client's own backoff applies: 0.5 * 2**attempt plus up to 0.5 of jitter.
+    # Google states the wait in the body (RetryInfo.retryDelay "12s"), which is honoured; the
+    # 503 without one gets the client's own backoff: 0.5 * 2**1 plus up to 0.5 of jitter.
     assert len(waits) == 2
-    assert 0.5 <= waits[0] <= 1.0 and 1.0 <= waits[1] <= 1.5
+    assert waits[0] == 12.0 and 1.0 <= waits[1] <= 1.5
 
 
 def test_gemini_unknown_model_is_404_not_retried(gemini, waits):

@@ -1,0 +1,52 @@
+"""UGC-style presenter videos: a presenter, a spoken-style script, word-by-word captions and
+an optional voice-over. ``render_ugc_video`` is the entry point the pipeline, the CLI and the
+bench use; its parts are ``presenter`` (drawn and photo presenters), ``script`` (the script
+writer interface and its local implementation), ``captions``, ``voice`` and ``video``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from generations import catalogue
+
+from ..specs import BrandSpec, ConceptSpec, ProductSpec, RenderedFile
+from .presenter import Presenter, draw_presenter, photo_presenter
+from .script import DEFAULT_SCRIPT_WRITER, Script, ScriptWriter
+from .video import render_ugc
+from .voice import Voiceover
+
+__all__ = ["Presenter", "Script", "ScriptWriter", "Voiceover", "presenter_for",
+           "render_ugc_video", "write_script"]
+
+
+def presenter_for(*, avatar_id: str | None, photo: bytes | None, aspect: str) -> Presenter:
+    """A built-in presenter by catalogue id, or the uploaded portrait ``photo``."""
+    size = catalogue.ASPECT_SIZES[aspect]
+    if photo is not None:
+        return photo_presenter(photo, size)
+    params = catalogue.avatar_by_id(avatar_id or catalogue.avatars()[0]["id"])
+    return draw_presenter(params, size)
+
+
+def write_script(*, brand: BrandSpec, product: ProductSpec, prompt: str, duration: float,
+                 template: str = "ugc-product-video", seed: int = 0,
+                 writer: ScriptWriter | None = None) -> Script:
+    return (writer or DEFAULT_SCRIPT_WRITER).write(brand=brand, product=product,
+                                                   prompt=prompt, duration=duration,
+                                                   template=template, seed=seed)
+
+
+def render_ugc_video(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSpec,
+                     presenter: Presenter, prompt: str = "", duration: float = 15.0,
+                     aspect: str = "9:16", template: str = "ugc-product-video",
+                     voice: Voiceover | None = None, script: Script | None = None,
+                     writer: ScriptWriter | None = None,
+                     step: Callable[[int, int], None] | None = None) -> RenderedFile:
+    """Write the script for the duration (or the voice track's length) and render it."""
+    length = voice.duration if voice is not None else duration
+    script = script or write_script(brand=brand, product=product, prompt=prompt,
+                                    duration=length, template=template, seed=concept.seed,
+                                    writer=writer)
+    return render_ugc(brand=brand, product=product, concept=concept, presenter=presenter,
+                      script=script, aspect=aspect, duration=duration, voice=voice,
+                      seed=concept.seed, step=step)

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from billing import services as ledger
 from billing.services import account_for_workspace
-from generations import events
+from generations import catalogue, events
 from generations.briefs import AdBrief, concept_credits
 from generations.inputs import (
     brand_spec_for,
@@ -53,7 +53,9 @@ from generations.render import (
     write_copy,
 )
 from generations.render.report import concept_report, refused_report
+from generations.render import ugc
 from generations.render.slideshow import render_slideshow
+from generations.render.ugc import voice as ugc_voice
 from studio.leases import Heartbeat, lease_expiry
 
 logger = logging.getLogger(__name__)
@@ -233,7 +235,7 @@ def _render_and_store(*, concept: Concept, attempt: int) -> None:
     finish_if_done(job_id=job.pk)
 
 
-RENDERERS = ("slideshow", "transition")
+RENDERERS = ("slideshow", "transition", "ugc")
 
 
 def render_special(renderer: str, *, concept: Concept, brief: AdBrief) -> list[RenderedFile]:
@@ -243,8 +245,12 @@ def render_special(renderer: str, *, concept: Concept, brief: AdBrief) -> list[R
       (``extra["text_overlays"]``); ``extra["product_uploads"]``, when given, are the product
       photos the slides show in turn.
     - ``transition``: the first two reference uploads as the first and last frame of a clip.
+    - ``ugc``: a presenter video (``extra["ugc"]``: template, tier, presenter, voice); the
+      product photo is the concept's product or the first reference upload.
     """
     job = concept.job
+    if renderer == "ugc":
+        return [_render_ugc(concept=concept, brief=brief)]
     if renderer == "transition":
         uploads = _uploads(job=job, public_ids=brief.reference_uploads[:2])
         return [render_transition(first=uploads[0], last=uploads[1], size=brief.sizes[0],
@@ -264,6 +270,37 @@ def render_special(renderer: str, *, concept: Concept, brief: AdBrief) -> list[R
             first=_concept_spec(concept), slide_count=int(brief.extra["slide_count"]),
             aspect=brief.sizes[0], text_overlays=bool(brief.extra.get("text_overlays")))]
     raise ValueError(f"unknown renderer {renderer!r}")
+
+
+def _render_ugc(*, concept: Concept, brief: AdBrief) -> RenderedFile:
+    job = concept.job
+    options = brief.extra["ugc"]
+    avatar = options["avatar"]
+    photo = None
+    if avatar.get("upload"):
+        photo = _uploads(job=job, public_ids=[avatar["upload"]])[0]
+    aspect = brief.sizes[0]
+    face = tuple(avatar["face"]) if avatar.get("face") else None
+    presenter = ugc.presenter_for(avatar_id=avatar.get("builtin"), photo=photo, aspect=aspect,
+                                  scale=float(options.get("scale", 1.0)), face=face)
+    voice = None
+    if options.get("audio_upload"):
+        track = _uploads(job=job, public_ids=[options["audio_upload"]])[0]
+        voice = ugc_voice.decode_audio(track, max_seconds=ugc.MAX_SECONDS)
+    brand = _brand_spec(job=job, brief=brief)
+    product = _product_spec(concept=concept, brief=brief)
+    script = ugc.write_script(brand=brand, product=product, prompt=brief.prompt or "",
+                              duration=voice.duration if voice else brief.duration,
+                              template=options["template"], seed=concept.seed)
+    if voice is None and options.get("generate_audio"):
+        params = catalogue.avatar_by_id(avatar["builtin"]) if avatar.get("builtin") else {}
+        voice = ugc_voice.speak(text=script.text, voice=params.get("voice", "alloy"),
+                                language=script.language, max_seconds=ugc.MAX_SECONDS)
+    return ugc.render_ugc_video(
+        brand=brand, product=product, concept=_concept_spec(concept), presenter=presenter,
+        duration=brief.duration, aspect=aspect, voice=voice, script=script,
+        scale=float(options.get("scale", 1.0)),
+        step=_render_checkpoint(job_id=job.pk, concept_id=concept.pk))
 
 
 def _uploads(*, job: Job, public_ids) -> list[bytes]:

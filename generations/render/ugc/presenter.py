@@ -90,7 +90,7 @@ def _room(size: tuple[int, int], top: str, bottom: str, seed: int) -> Image.Imag
     a, b = np.array(_rgb(top), np.float32), np.array(_rgb(bottom), np.float32)
     t = np.linspace(0, 1, sh, dtype=np.float32)[:, None, None]
     wall = (a * (1 - t) + b * t).repeat(sw, axis=1)
-    image = Image.fromarray(wall.clip(0, 255).astype(np.uint8), "RGB")
+    image = Image.fromarray(wall.clip(0, 255).astype(np.uint8))
     rng = np.random.default_rng(seed)
     d = ImageDraw.Draw(image, "RGBA")
     window_x = int(sw * (0.02 + 0.1 * rng.random()))
@@ -560,10 +560,11 @@ def face_crop(width: int, height: int, face: tuple[float, float, float], aspect:
     return int(x), int(y), int(x + crop_w), int(y + crop_h)
 
 
-def photo_presenter(data: bytes, size: tuple[int, int]) -> Presenter:
+def photo_presenter(data: bytes, size: tuple[int, int],
+                    face: tuple[float, float, float] | None = None) -> Presenter:
     """A presenter from an uploaded portrait: face-centred, cover-cropped to the frame."""
     image = ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("RGB")
-    face = face_centre(image)
+    face = face or face_centre(image)
     box = face_crop(image.width, image.height, face, size[0] / size[1])
     plate = image.crop(box).resize(size, Image.Resampling.LANCZOS)
     scale = size[0] / (box[2] - box[0])

@@ -310,12 +310,12 @@ class _Motion:
 
 def render_ugc(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSpec,
                presenter: Presenter, script: Script, aspect: str = "9:16",
-               duration: float = 15.0, voice: Voiceover | None = None, seed: int = 0,
+               size: tuple[int, int] | None = None, duration: float = 15.0, voice: Voiceover | None = None, seed: int = 0,
                step: Callable[[int, int], None] | None = None) -> RenderedFile:
     """One UGC MP4 (H.264 yuv420p, 30 fps, faststart; AAC when there is a voice). With a
     voice the video is as long as the track and the captions follow its speech."""
     started = time.perf_counter()
-    size = catalogue.ASPECT_SIZES[aspect]
+    size = size or catalogue.ASPECT_SIZES[aspect]
     w, h = size
     if voice is not None:
         duration = voice.duration
@@ -344,7 +344,7 @@ def render_ugc(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSpec,
     unit = min(w / 1080, h / 1400)
     motion = _Motion(words=words, unit=unit, seed=seed,
                      envelope=voice.envelope(FPS) if voice is not None else None)
-    caption_boxes: list[tuple[int, int, int, int]] = []
+    caption_boxes: dict[int, tuple[int, int, int, int]] = {}
     layout_s = time.perf_counter() - started
     first: list[Image.Image] = []
 
@@ -401,10 +401,8 @@ def render_ugc(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSpec,
                         active = i
                 image, at = captions.sprite(page_index, page, active)
                 frame.paste(image, at, image)
-                if len(caption_boxes) < len(pages) and (not caption_boxes or
-                                                          active == 0):
-                    caption_boxes.append((at[0], at[1], at[0] + image.width,
-                                          at[1] + image.height))
+                box = (at[0], at[1], at[0] + image.width, at[1] + image.height)
+                caption_boxes.setdefault(page_index, box)
             if index == 0:
                 first.append(frame.copy())
             yield frame
@@ -417,11 +415,12 @@ def render_ugc(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSpec,
         audio = np.ascontiguousarray(samples.astype(np.float32))
     content = encode_mp4(frames(), size=size, count=count, audio=audio, rate=RATE)
     safe = all(box[1] >= h * SAFE_TOP and box[3] <= h * (1 - SAFE_BOTTOM)
-               for box in caption_boxes)
+               for box in caption_boxes.values())
     elapsed = time.perf_counter() - started
     report = {
         "ok": safe, "ugc": True,
-        "gates": {"safe_zones": {"ok": safe, "captions": [list(b) for b in caption_boxes]}},
+        "gates": {"safe_zones": {"ok": safe, "captions": [list(caption_boxes[i])
+                                                          for i in sorted(caption_boxes)]}},
         "video": {"frames": count, "fps": FPS, "duration": count / FPS,
                   "audio": voice.source if voice is not None else None,
                   "captions": {"pages": len(pages), "start": words[0].start if words else 0,
@@ -429,6 +428,7 @@ def render_ugc(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSpec,
                   "shots": [{"kind": s.kind, "start": round(s.start, 3),
                              "end": round(s.end, 3)} for s in shots],
                   "face_box": list(face), "cta_button": list(button),
+                  "caption_highlight": list(highlight),
                   "end_card_start": round(shots[-1].start, 3)},
         "script": [{"section": line.section, "text": line.text} for line in script.lines],
     }

@@ -50,10 +50,10 @@ from generations.render import (
     RenderFailed,
     render_concept,
     render_transition,
+    ugc,
     write_copy,
 )
 from generations.render.report import concept_report, refused_report
-from generations.render import ugc
 from generations.render.slideshow import render_slideshow
 from generations.render.ugc import voice as ugc_voice
 from studio.leases import Heartbeat, lease_expiry

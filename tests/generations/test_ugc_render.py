@@ -5,6 +5,7 @@ voice track (AAC muxed, the video as long as the track, captions ending with its
 from __future__ import annotations
 
 import io
+import itertools
 
 import av
 import numpy as np
@@ -53,7 +54,7 @@ def test_timed_words_cover_the_speech_in_order():
     assert len(words) == len(script.words)
     assert words[0].start == 0.15
     assert words[-1].end == pytest.approx(14.65)
-    assert all(a.end == pytest.approx(b.start) for a, b in zip(words, words[1:], strict=False))
+    assert all(a.end == pytest.approx(b.start) for a, b in itertools.pairwise(words))
 
 
 def _concept(style: str, seed: int = 4) -> ConceptSpec:
@@ -114,7 +115,7 @@ def test_captions_are_drawn_inside_the_safe_zones(skincare_video):
 
     assert report["gates"]["safe_zones"]["ok"] is True
     assert boxes
-    for x0, y0, x1, y1 in boxes:
+    for _x0, y0, _x1, y1 in boxes:
         assert y0 >= 1920 * SAFE_TOP and y1 <= 1920 * (1 - SAFE_BOTTOM)
     # Frames of the first pages show their ink in the box: the spoken word on its highlight,
     # and letters (white with a dark outline, or dark on the highlight).
@@ -134,7 +135,7 @@ def test_the_end_card_shows_the_cta_button_for_the_last_second_and_a_half(skinca
     rendered, brand, _presenter = skincare_video
     frames, _ = _frames(rendered.content)
     video = rendered.gate_report["video"]
-    x0, y0, x1, y1 = video["cta_button"]
+    x0, y0, _x1, y1 = video["cta_button"]
     primary = np.array([int(brand.colors["primary"][i:i + 2], 16) for i in (1, 3, 5)])
 
     assert video["end_card_start"] <= 8.0 - 1.5
@@ -245,5 +246,5 @@ def test_an_uploaded_portrait_is_cropped_around_its_face():
 
     assert 0.70 < fx < 0.80 and 0.2 < fy < 0.5
     assert presenter.drawn is False and presenter.head is None
-    x0, y0, x1, y1 = presenter.face_box
+    x0, _y0, x1, _y1 = presenter.face_box
     assert 200 < (x0 + x1) / 2 < 880  # the face landed inside the vertical frame

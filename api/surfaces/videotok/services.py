@@ -18,10 +18,10 @@ from django.db import transaction
 from api.surfaces.videotok import catalogue as vt
 from brands.models import Brand
 from brands.selectors import default_brand_for
+from generations import ugc
 from generations.briefs import DEFAULT_DURATION, AdBrief, validate_brief
 from generations.errors import InvalidRequest
 from generations.models import AdFormat, Job, Surface, Upload
-from generations import ugc
 from generations.services import Submission, submit_jobs, upload_create_from_url
 from generations.ugc import presenter_resolve
 from studio.exceptions import NotFound

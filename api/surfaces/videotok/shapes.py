@@ -9,8 +9,8 @@ from api.surfaces.dessert.shapes import iso
 from api.surfaces.videotok import catalogue as vt
 from api.surfaces.videotok.services import METADATA_KEY, Batch
 from brands.models import Brand
-from generations.briefs import AdBrief, concept_credits
 from generations import ugc
+from generations.briefs import AdBrief, concept_credits
 from generations.files import asset_url, brand_logo_url, poster_url, upload_url
 from generations.models import AdFormat, Asset, AssetKind, Job, JobStatus
 from generations.render.slideshow import SLIDE_COUNTS

@@ -15,8 +15,16 @@ from .script import DEFAULT_SCRIPT_WRITER, Script, ScriptWriter
 from .video import render_ugc
 from .voice import Voiceover
 
-__all__ = ["Presenter", "Script", "ScriptWriter", "Voiceover", "presenter_for",
-           "frame_size", "render_ugc_video", "write_script"]
+__all__ = [
+    "Presenter",
+    "Script",
+    "ScriptWriter",
+    "Voiceover",
+    "frame_size",
+    "presenter_for",
+    "render_ugc_video",
+    "write_script",
+]
 
 
 MAX_SECONDS = 60.0

@@ -176,7 +176,7 @@ def _draw_back_hair(d: ImageDraw.ImageDraw, hair: dict, g: Geometry, colour: RGB
 def _draw_body(canvas: Image.Image, g: Geometry, params: dict) -> None:
     d = ImageDraw.Draw(canvas)
     cx, cy, u = g.cx, g.cy, g.u
-    w, h = canvas.size
+    h = canvas.size[1]
     skin = _rgb(params["skin"])
     top = params["top"]
     cloth = _rgb(top["colour"])
@@ -508,7 +508,6 @@ def _drawn(frozen: str, size: tuple[int, int]) -> Presenter:
     if glasses:
         # Glasses sit over the eyes in every state: draw them onto each eye patch too.
         _draw_glasses(base, g)
-        hx0, hy0 = _head_box(g)[:2]
         for state, (patch, at) in list(eyes.items()):
             framed = head.copy()
             framed.paste(patch, at)

@@ -156,7 +156,8 @@ BANKS: dict[str, dict] = {
                 "Consíguelo antes de que se agote.", "Pruébalo, ya me darás las gracias."],
     },
     "fr": {
-        "hook": ["Bon, il faut que je vous parle de {p}.", "Je ne m'attendais pas à aimer {p} autant.",
+        "hook": ["Bon, il faut que je vous parle de {p}.",
+                 "Je ne m'attendais pas à aimer {p} autant.",
                  "C'est votre signe pour essayer {p}.", "Pourquoi personne ne m'a parlé de {p} ?"],
         "problem": {"skincare": ["Ma peau était terne et sèche depuis des mois.",
                                  "Rien ne calmait vraiment ma peau."],
@@ -172,7 +173,8 @@ BANKS: dict[str, dict] = {
                 "Foncez avant la rupture de stock."],
     },
     "de": {
-        "hook": ["Okay, ich muss euch von {p} erzählen.", "Ich war nicht bereit dafür, wie gut {p} ist.",
+        "hook": ["Okay, ich muss euch von {p} erzählen.",
+                 "Ich war nicht bereit dafür, wie gut {p} ist.",
                  "Das ist dein Zeichen, {p} zu testen.", "Warum hat mir niemand von {p} erzählt?"],
         "problem": {"skincare": ["Meine Haut war monatelang fahl und trocken.",
                                  "Nichts hat meine Haut wirklich beruhigt."],
@@ -231,12 +233,14 @@ class LocalScriptWriter:
         target = word_budget(duration, lang)
         options = {
             "hook": [(h,) for h in hooks[: self.max_options]],
-            "problem": [()] + [tuple(c) for n in (1, 2)
-                               for c in itertools.permutations(problems[:3], n)] + [tuple(problems[:3])],
+            "problem": [(), *(tuple(c) for n in (1, 2)
+                              for c in itertools.permutations(problems[:3], n)),
+                        tuple(problems[:3])],
             "product": [(i, *c) for i in intros[:2] for n in range(0, min(4, len(parts)) + 1)
                         for c in itertools.combinations(parts[:5], n)],
-            "proof": [()] + [tuple(c) for n in (1, 2)
-                             for c in itertools.permutations(proofs[:4], n)] + [tuple(proofs[:3]), tuple(proofs[:4])],
+            "proof": [(), *(tuple(c) for n in (1, 2)
+                            for c in itertools.permutations(proofs[:4], n)),
+                      tuple(proofs[:3]), tuple(proofs[:4])],
             "cta": [(c,) for c in ctas[:4]],
         }
         best = self._best(options, target)

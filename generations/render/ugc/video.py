@@ -20,12 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from generations import catalogue
 
-from ..copy import price_text
 from ..colour import RGB, contrast_ratio, hex_to_rgb, mix, readable_on
+from ..copy import price_text
 from ..engine import background_for, content_for, fonts_of
 from ..fonts import clean_text, font_path, load_font
 from ..imaging import prepare_logo, product_sprite
@@ -134,7 +134,7 @@ class _Sprites:
 
 
 def _text_fit(text: str, family: str, weight: int, max_w: int, max_px: int, min_px: int
-              ) -> tuple[object, str, int]:
+              ) -> tuple[ImageFont.FreeTypeFont, str, int]:
     path = font_path(family, weight, text)
     text = clean_text(text, path)
     size = max_px
@@ -310,7 +310,8 @@ class _Motion:
 
 def render_ugc(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSpec,
                presenter: Presenter, script: Script, aspect: str = "9:16",
-               size: tuple[int, int] | None = None, duration: float = 15.0, voice: Voiceover | None = None, seed: int = 0,
+               size: tuple[int, int] | None = None, duration: float = 15.0,
+               voice: Voiceover | None = None, seed: int = 0,
                step: Callable[[int, int], None] | None = None) -> RenderedFile:
     """One UGC MP4 (H.264 yuv420p, 30 fps, faststart; AAC when there is a voice). With a
     voice the video is as long as the track and the captions follow its speech."""
@@ -411,7 +412,7 @@ def render_ugc(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSpec,
 
     audio = None
     if voice is not None:
-        samples = voice.samples[:, : int(round(count / FPS * RATE))]
+        samples = voice.samples[:, : round(count / FPS * RATE)]
         audio = np.ascontiguousarray(samples.astype(np.float32))
     content = encode_mp4(frames(), size=size, count=count, audio=audio, rate=RATE)
     safe = all(box[1] >= h * SAFE_TOP and box[3] <= h * (1 - SAFE_BOTTOM)

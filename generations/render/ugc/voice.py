@@ -90,7 +90,7 @@ def _stereo(samples: np.ndarray) -> np.ndarray:
 def decode_audio(data: bytes, *, max_seconds: float, source: str = "supplied") -> Voiceover:
     """The first audio stream of ``data`` (MP3, AAC/M4A, WAV, Ogg, …) as 44.1 kHz stereo."""
     try:
-        with av.open(io.BytesIO(data)) as container:
+        with av.open(io.BytesIO(data), "r") as container:
             if not container.streams.audio:
                 raise AudioRefused("the file has no audio stream")
             resampler = av.AudioResampler(format="fltp", layout="stereo", rate=RATE)

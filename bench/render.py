@@ -82,8 +82,7 @@ def each_timed(fn, items) -> list[float]:
         started = time.perf_counter()
         fn(item)
         samples.append(time.perf_counter() - started)
-        cpu.append(time.process_time() - cpu_started)
-    return samples, cpu
+    return samples
 
 
 # ----------------------------------------------------------------------------- peers

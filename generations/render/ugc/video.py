@@ -18,8 +18,8 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterator
-from queue import Empty, Queue
 from dataclasses import dataclass
+from queue import Empty, Queue
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont

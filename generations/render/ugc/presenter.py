@@ -231,8 +231,8 @@ def _draw_body(canvas: Image.Image, g: Geometry, params: dict) -> None:
         scarf = _rgb(params["hair"]["colour"])
         drape = _darker(scarf, 0.1)
         d.polygon([(cx - 225 * u, cy - 20 * u), (cx + 225 * u, cy - 20 * u),
-                   (cx + 300 * u, shoulder_y + 40 * u), (cx + 420 * u, shoulder_y + 260 * u),
-                   (cx - 420 * u, shoulder_y + 260 * u), (cx - 300 * u, shoulder_y + 40 * u)],
+                   (cx + 300 * u, shoulder_y + 40 * u), (cx + 420 * u, shoulder_y + 280 * u),
+                   (cx - 420 * u, shoulder_y + 280 * u), (cx - 300 * u, shoulder_y + 40 * u)],
                   fill=drape)
         d.chord((cx - 420 * u, shoulder_y + 160 * u, cx + 420 * u, shoulder_y + 380 * u), 0,
                 180, fill=drape)

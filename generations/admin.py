@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from generations import pipeline
-from generations.models import Asset, Concept, Job, JobStatus, Upload
+from generations.models import Asset, Avatar, Concept, Job, JobStatus, Upload
 
 
 class ConceptInline(admin.TabularInline):
@@ -76,3 +76,11 @@ class UploadAdmin(admin.ModelAdmin):
                     "size_bytes", "created_at"]
     search_fields = ["public_id", "original_name", "workspace__name"]
     raw_id_fields = ["workspace", "created_by"]
+
+
+@admin.register(Avatar)
+class AvatarAdmin(admin.ModelAdmin):
+    list_display = ["public_id", "name", "workspace", "face_x", "face_y", "created_at"]
+    search_fields = ["name", "workspace__name"]
+    raw_id_fields = ["workspace", "upload", "created_by"]
+    readonly_fields = ["face_x", "face_y", "face_size"]

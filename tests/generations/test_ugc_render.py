@@ -25,12 +25,15 @@ SERUM = ProductSpec(name="Glow Serum", description="A light vitamin C serum.")
 
 def _brand(language: str) -> BrandSpec:
     props = {"en": ("Hydrates for 24 hours", "Fragrance-free", "Vegan formula"),
-             "es": ("Hidrata durante 24 horas", "Sin perfume", "Fórmula vegana")}[language]
+             "es": ("Hidrata durante 24 horas", "Sin perfume", "Fórmula vegana"),
+             "fr": ("Hydrate pendant 24 heures", "Sans parfum", "Formule vegan"),
+             "de": ("Spendet 24 Stunden Feuchtigkeit", "Ohne Duftstoffe", "Vegane Formel"),
+             }[language]
     return BrandSpec(name="Lumen Skin", language=language, tagline="Skin that glows",
                      value_props=props, colors={"primary": "#C8553D"})
 
 
-@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("language", ["en", "es", "fr", "de"])
 @pytest.mark.parametrize("duration", [8, 15, 20, 30])
 def test_the_script_fills_the_duration_at_the_languages_pace(language, duration):
     script = write_script(brand=_brand(language), product=SERUM, duration=duration,

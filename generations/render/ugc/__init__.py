@@ -11,7 +11,7 @@ from generations import catalogue
 
 from ..specs import BrandSpec, ConceptSpec, ProductSpec, RenderedFile
 from .presenter import Presenter, draw_presenter, photo_presenter
-from .script import DEFAULT_SCRIPT_WRITER, Script, ScriptWriter
+from .script import Script, ScriptWriter, script_writer
 from .video import render_ugc
 from .voice import Voiceover
 
@@ -51,7 +51,7 @@ def presenter_for(*, avatar_id: str | None, photo: bytes | None, aspect: str,
 def write_script(*, brand: BrandSpec, product: ProductSpec, prompt: str = "", duration: float,
                  template: str = "ugc-product-video", seed: int = 0,
                  writer: ScriptWriter | None = None) -> Script:
-    return (writer or DEFAULT_SCRIPT_WRITER).write(brand=brand, product=product,
+    return (writer or script_writer()).write(brand=brand, product=product,
                                                    prompt=prompt, duration=duration,
                                                    template=template, seed=seed)
 

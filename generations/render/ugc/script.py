@@ -162,13 +162,15 @@ BANKS: dict[str, dict] = {
         "problem": {"skincare": ["Ma peau était terne et sèche depuis des mois.",
                                  "Rien ne calmait vraiment ma peau."],
                     "default": ["J'en avais marre des produits qui promettent trop.",
-                                "J'avais tout essayé, sans résultat."]},
+                                "J'avais tout essayé, sans résultat.",
+                                "Je cherchais quelque chose de simple qui marche vraiment."]},
         "intro": ["Puis j'ai découvert {p} de {n}.", "Alors j'ai essayé {p} de {n}."],
         "part": {"outcome": "{X}.", "benefit": "C'est {x}.", "material": "C'est fait avec {x}.",
                  "feature": "{X}.", "ritual": "{X}, à chaque fois."},
         "proof": {"default": ["Deux semaines plus tard, je suis conquise.",
                               "Mes amies me demandent ce que j'ai changé.",
-                              "J'ai déjà commandé le deuxième."]},
+                              "J'ai déjà commandé le deuxième.",
+                              "Franchement, les résultats parlent d'eux-mêmes."]},
         "cta": ["Cliquez sur le lien et essayez.", "Faites-moi confiance, essayez-le.",
                 "Foncez avant la rupture de stock."],
     },
@@ -179,13 +181,15 @@ BANKS: dict[str, dict] = {
         "problem": {"skincare": ["Meine Haut war monatelang fahl und trocken.",
                                  "Nichts hat meine Haut wirklich beruhigt."],
                     "default": ["Ich hatte genug von Produkten, die zu viel versprechen.",
-                                "Ich hatte so vieles probiert, nichts hat funktioniert."]},
+                                "Ich hatte so vieles probiert, nichts hat funktioniert.",
+                                "Ich wollte einfach etwas, das wirklich funktioniert."]},
         "intro": ["Dann habe ich {p} von {n} entdeckt.", "Dann habe ich {p} von {n} getestet."],
         "part": {"outcome": "{X}.", "benefit": "Es ist {x}.", "material": "Es ist mit {x} gemacht.",
                  "feature": "{X}.", "ritual": "{X}, jedes Mal."},
         "proof": {"default": ["Zwei Wochen später bin ich überzeugt.",
                               "Meine Freunde fragen ständig, was ich geändert habe.",
-                              "Ich habe schon das zweite bestellt."]},
+                              "Ich habe schon das zweite bestellt.",
+                              "Ehrlich, die Ergebnisse sprechen für sich."]},
         "cta": ["Tipp auf den Link und teste es selbst.", "Vertrau mir, probier es aus.",
                 "Hol es dir, bevor es weg ist."],
     },
@@ -287,6 +291,18 @@ class LocalScriptWriter:
 
 
 DEFAULT_SCRIPT_WRITER: ScriptWriter = LocalScriptWriter()
+_script_writer: ScriptWriter = DEFAULT_SCRIPT_WRITER
+
+
+def register_script_writer(writer: ScriptWriter | None) -> None:
+    """Make ``writer`` (a chat-model adapter) write every UGC script; None goes back to the
+    local writer. Whatever writes the lines, ``timed_words`` times them."""
+    global _script_writer
+    _script_writer = writer or DEFAULT_SCRIPT_WRITER
+
+
+def script_writer() -> ScriptWriter:
+    return _script_writer
 
 
 def _syllables(word: str) -> int:

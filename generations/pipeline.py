@@ -292,6 +292,11 @@ def _render_ugc(*, concept: Concept, brief: AdBrief) -> RenderedFile:
     script = ugc.write_script(brand=brand, product=product, prompt=brief.prompt or "",
                               duration=voice.duration if voice else brief.duration,
                               template=options["template"], seed=concept.seed)
+    # The job page and every surface show a concept's headline and body: for a presenter
+    # video those are the hook it opens on and what it says about the product.
+    Concept.objects.filter(pk=concept.pk).update(
+        headline=script.section("hook")[:200] or concept.headline,
+        body=script.section("product")[:400] or concept.body)
     if voice is None and options.get("generate_audio"):
         params = catalogue.avatar_by_id(avatar["builtin"]) if avatar.get("builtin") else {}
         voice = ugc_voice.speak(text=script.text, voice=params.get("voice", "alloy"),

@@ -99,9 +99,12 @@ def test_the_ugc_example_renders_a_presenter_video(api, workspace, kit, funded, 
     _check_files(body)
     assert served == ["https://example.com/product.png"]
     job = Job.objects.get(metadata__videotok__id=accepted["generation_id"])
-    report = job.concepts.get().render_report
+    concept = job.concepts.get()
     assert job.request["extra"]["ugc"]["avatar"]["upload"] == avatar_123.upload.public_id
-    assert report
+    assert concept.render_report
+    # The concept shows the script: the hook it opens on names the product (the brand kit has
+    # no products, so the brand stands in for it).
+    assert "Lumen Skin" in concept.headline
     assert job.credits_charged == price and job.credits_refunded == 0
 
 

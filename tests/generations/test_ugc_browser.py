@@ -4,10 +4,11 @@ its portrait, the card fits the phone's width, and picking one queues a presente
 import pytest
 
 from generations import catalogue
-from generations.models import Job
+from generations.models import Job, JobStatus
 from tests.browser import ARTIFACTS, sign_in
+from tests.generations.conftest import wait_for
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def _card_fits(page) -> dict:
@@ -22,7 +23,8 @@ def _card_fits(page) -> dict:
 
 
 def test_the_presenter_picker_on_desktop_and_phone(live_server, page, phone_page, owner,
-                                                   brand, product, credits):
+                                                   brand, product, credits, workers):
+    workers.start(concurrency=1, extra_env={"SITE_URL": live_server.url})
     ARTIFACTS.mkdir(exist_ok=True)
     for name, tab in (("desktop", page), ("phone", phone_page)):
         sign_in(tab, live_server, owner)
@@ -42,3 +44,23 @@ def test_the_presenter_picker_on_desktop_and_phone(live_server, page, phone_page
     job = Job.objects.get(workspace=brand.workspace)
     assert job.request["extra"]["ugc"]["avatar_id"] == "avatar_marcus"
     assert job.credits_charged == 20
+
+    # A real Celery worker renders it, and the job page plays the presenter video.
+    job = wait_for(lambda: Job.objects.filter(pk=job.pk, status__in=[
+        JobStatus.COMPLETED, JobStatus.FAILED]).first(), timeout=120,
+        message="the UGC job did not finish")
+    assert job.status == JobStatus.COMPLETED, workers.logs()
+    assert job.credits_refunded == 0
+    page.goto(f"{live_server.url}/jobs/{job.public_id}/")
+    page.locator("video").first.wait_for()
+    playing = page.evaluate("""async () => {
+        const v = document.querySelector('video');
+        await v.play();
+        await new Promise(r => setTimeout(r, 800));
+        return {time: v.currentTime, width: v.videoWidth, height: v.videoHeight,
+                duration: Math.round(v.duration), error: v.error && v.error.code};
+    }""")
+    assert playing["error"] is None
+    assert (playing["width"], playing["height"], playing["duration"]) == (1080, 1920, 10)
+    assert playing["time"] > 0.2
+    page.screenshot(path=str(ARTIFACTS / "ugc-job-page.png"))

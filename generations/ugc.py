@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from PIL import Image, ImageOps
 
 from brands.scrape.http import FetchFailed, OutboundRefused, safe_get
 from generations import catalogue
@@ -119,8 +120,6 @@ def avatar_create(*, workspace: Workspace, content: bytes, name: str,
     skin-range heuristic weighted to the upper centre) so every video crops around it."""
     upload = upload_create(workspace=workspace, content=content, created_by=created_by,
                            original_name=name, field=field)
-    from PIL import Image, ImageOps
-
     with upload.file.open("rb") as fh, Image.open(fh) as opened:
         image = ImageOps.exif_transpose(opened).convert("RGB")
     if image.width < 256 or image.height < 256:

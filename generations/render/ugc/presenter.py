@@ -14,6 +14,7 @@ A photo presenter is a face-centred crop of the uploaded picture; it moves with 
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -478,16 +479,12 @@ def draw_presenter(params: dict, size: tuple[int, int]) -> Presenter:
     return _drawn(_freeze(params), size)
 
 
-def _freeze(params: dict):
-    import json
-
+def _freeze(params: dict) -> str:
     return json.dumps(params, sort_keys=True)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=4)  # a drawn presenter is ~30 MB of plate and sprites at 1080x1920
 def _drawn(frozen: str, size: tuple[int, int]) -> Presenter:
-    import json
-
     params = json.loads(frozen)
     g = Geometry.for_frame(size)
     room = params.get("background", ["#EFE6DC", "#D9C9B8"])

@@ -19,8 +19,13 @@ CREDIT_USD = Decimal("0.10")
 STATIC_AD_CREDITS = 5
 FULL_AD_CREDITS = 15
 IN_SITU_CREDITS = 8
-# UGC-style presenter video, per started 5 seconds of video.
+# UGC-style presenter video, per started 5 seconds of video and quality tier: ``high`` is
+# 1080 px on the short side, ``low`` 720 px (renders in about half the time).
 UGC_CREDITS_PER_5_SECONDS = 10
+UGC_TIER_CREDITS_PER_5_SECONDS: dict[str, int] = {"high": UGC_CREDITS_PER_5_SECONDS, "low": 6}
+DEFAULT_UGC_TIER = "high"
+# Clip lengths the Billing page quotes for UGC.
+QUOTED_UGC_SECONDS = (15, 30)
 
 # Image models: credits per image, keyed by the catalogue's model id. ``local-image`` is the
 # built-in engine.
@@ -82,8 +87,8 @@ def usd_to_credits(usd: Decimal | int | str) -> int:
     return int(Decimal(usd) / CREDIT_USD)
 
 
-def unit_price(*, kind: str, model: str | None = None,
-               duration_seconds: int | None = None) -> int:
+def unit_price(*, kind: str, model: str | None = None, duration_seconds: int | None = None,
+               tier: str | None = None) -> int:
     """Credits for one unit of ``kind`` (one ad, one image, one clip, one slide)."""
     if kind == "static":
         return STATIC_AD_CREDITS
@@ -102,7 +107,11 @@ def unit_price(*, kind: str, model: str | None = None,
         if not duration_seconds or duration_seconds <= 0:
             raise UnknownPrice("A UGC price needs a positive duration_seconds.",
                                field="duration_seconds")
-        return UGC_CREDITS_PER_5_SECONDS * -(-duration_seconds // 5)
+        per = UGC_TIER_CREDITS_PER_5_SECONDS.get(tier or DEFAULT_UGC_TIER)
+        if per is None:
+            raise UnknownPrice(f"No UGC price for the {tier!r} tier; tiers: "
+                               f"{', '.join(UGC_TIER_CREDITS_PER_5_SECONDS)}.", field="tier")
+        return per * -(-duration_seconds // 5)
     if kind == "slideshow":
         return SLIDESHOW_CREDITS_PER_SLIDE
     raise UnknownPrice(f"No price for {kind!r}; known kinds: {', '.join(KINDS)}.")
@@ -123,19 +132,19 @@ def model_credits(*, model_id: str, kind: str) -> dict[str, int]:
 
 
 def quote(*, kind: str, count: int = 1, model: str | None = None,
-          duration_seconds: int | None = None) -> Quote:
+          duration_seconds: int | None = None, tier: str | None = None) -> Quote:
     if count < 1:
         raise UnknownPrice("count must be at least 1.", field="count")
     return Quote(kind=kind, count=count,
                  unit_credits=unit_price(kind=kind, model=model,
-                                         duration_seconds=duration_seconds))
+                                         duration_seconds=duration_seconds, tier=tier))
 
 
 def price_for(*, kind: str, count: int = 1, model: str | None = None,
-              duration_seconds: int | None = None) -> int:
+              duration_seconds: int | None = None, tier: str | None = None) -> int:
     """Total credits for ``count`` units of ``kind``; what a job is debited when accepted."""
     return quote(kind=kind, count=count, model=model,
-                 duration_seconds=duration_seconds).credits
+                 duration_seconds=duration_seconds, tier=tier).credits
 
 
 def public_pricing() -> dict:
@@ -163,8 +172,8 @@ def price_table(*, studio_only: bool = False) -> list[dict]:
 
 
 def _api_price_rows() -> list[dict]:
-    rows = [{"label": "UGC presenter video", "credits": UGC_CREDITS_PER_5_SECONDS,
-             "unit": "5 seconds"}]
+    rows = [{"label": f"UGC presenter video · {tier}", "credits": credits,
+             "unit": "5 seconds"} for tier, credits in UGC_TIER_CREDITS_PER_5_SECONDS.items()]
     rows += [{"label": f"Image · {name}", "credits": credits, "unit": "image"}
              for name, credits in IMAGE_MODEL_CREDITS.items()]
     for name in VIDEO_MODEL_CREDITS_PER_SECOND:

@@ -5,6 +5,7 @@ from django.urls import path
 from generations import pipeline
 from generations.models import (
     Asset,
+    Avatar,
     Concept,
     Job,
     JobStatus,
@@ -137,3 +138,11 @@ class ProviderBreakerAdmin(admin.ModelAdmin):
     list_display = ["provider", "consecutive_failures", "opened_at", "last_success_at",
                     "last_failure_at", "last_error"]
     readonly_fields = ["provider", "last_success_at", "last_failure_at", "last_error"]
+
+
+@admin.register(Avatar)
+class AvatarAdmin(admin.ModelAdmin):
+    list_display = ["public_id", "name", "workspace", "face_x", "face_y", "created_at"]
+    search_fields = ["name", "workspace__name"]
+    raw_id_fields = ["workspace", "upload", "created_by"]
+    readonly_fields = ["face_x", "face_y", "face_size"]

@@ -16,6 +16,7 @@ SIZES = tuple(catalogue.ASPECT_SIZES)
 DEFAULT_SIZES = ("9:16", "4:5")  # Dessert: vertical 1080x1920 and "square" 1080x1350
 MAX_COUNT = 10
 MIN_DURATION, MAX_DURATION, DEFAULT_DURATION = 2.0, 15.0, 6.0
+UGC_MAX_DURATION = 60.0  # presenter videos (``extra["renderer"] == "ugc"``) run longer
 MAX_PROMPT_CHARS = 5000
 MAX_NEGATIVE_PROMPT_CHARS = 2500
 MAX_REFERENCE_IMAGES = 6
@@ -110,9 +111,10 @@ def validate_brief(brief: AdBrief) -> AdBrief:
     if len(set(brief.sizes)) != len(brief.sizes):
         raise InvalidRequest("invalid_sizes", "sizes must not name the same size twice.",
                              field="sizes")
-    if not (MIN_DURATION <= float(brief.duration) <= MAX_DURATION):
+    longest = UGC_MAX_DURATION if brief.extra.get("renderer") == "ugc" else MAX_DURATION
+    if not (MIN_DURATION <= float(brief.duration) <= longest):
         raise InvalidRequest("invalid_duration",
-                             f"duration must be {MIN_DURATION:g}-{MAX_DURATION:g} seconds.",
+                             f"duration must be {MIN_DURATION:g}-{longest:g} seconds.",
                              field="duration")
     if brief.style_search is not None and len(brief.style_search) > 500:
         raise InvalidRequest("invalid_style_search", "style_search is limited to 500 characters.",

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.templatetags.static import static
 
 from brands.models import Brand, Product
-from generations import catalogue
+from generations import catalogue, ugc
 from generations.briefs import DEFAULT_SIZES, MAX_COUNT, SIZES, AdBrief
+from generations.files import upload_url
 from generations.models import AdFormat
 
 
@@ -81,3 +83,65 @@ class BriefForm(forms.Form):
             style_search=data["style_search"] or None, sizes=tuple(dict.fromkeys(data["sizes"])),
             in_situ=data["in_situ"],
         )
+
+
+class UgcForm(forms.Form):
+    """The Create page's presenter video: a presenter (built-in or uploaded), a UGC template,
+    tier and duration, an optional product and direction."""
+
+    brand = forms.ModelChoiceField(queryset=Brand.objects.none(), empty_label=None)
+    avatar = forms.ChoiceField(label="Presenter")
+    template = forms.ChoiceField(choices=[(t.slug, t.name) for t in ugc.TEMPLATES])
+    quality_tier = forms.ChoiceField(choices=[("high", "High (1080 px)"),
+                                              ("low", "Low (720 px)")], initial="high")
+    duration = forms.TypedChoiceField(
+        coerce=int, initial=ugc.DEFAULT_DURATION,
+        choices=[(d, f"{d} s") for d in sorted({d for ds in ugc.TIER_DURATIONS.values()
+                                                for d in ds})])
+    aspect = forms.ChoiceField(choices=[(a, a) for a in ugc.ASPECT_RATIOS], initial="9:16")
+    product = forms.ModelChoiceField(queryset=Product.objects.none(), required=False,
+                                     empty_label="The brand's first product")
+    prompt = forms.CharField(required=False, max_length=500, label="Direction",
+                             help_text="e.g. “Natural creator testimonial, morning routine”.")
+
+    def __init__(self, *args, workspace, brand: Brand | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+        brands = Brand.objects.filter(workspace=workspace, status=Brand.Status.READY)
+        self.fields["brand"].queryset = brands
+        if brand is not None and not self.is_bound:
+            self.initial["brand"] = brand.pk
+        self.fields["product"].queryset = Product.objects.filter(
+            brand__in=brands, active=True).order_by("position", "name")
+        self.presenters = [{"id": a["id"], "name": a["name"], "description": a["description"],
+                            "image_url": static(f"avatars/{a['id']}.png")}
+                           for a in ugc.builtin_avatars()]
+        self.presenters += [{"id": a.public_id, "name": a.name, "description": "Your upload",
+                             "image_url": upload_url(a.upload)}
+                            for a in ugc.workspace_avatars(workspace=workspace)]
+        self.fields["avatar"].choices = [(p["id"], p["name"]) for p in self.presenters]
+        self.initial.setdefault("avatar", self.presenters[0]["id"])
+
+    def clean(self):
+        cleaned = super().clean()
+        brand, product = cleaned.get("brand"), cleaned.get("product")
+        if brand and product and product.brand_id != brand.pk:
+            self.add_error("product", "Pick a product of the selected brand.")
+        return cleaned
+
+    def to_brief(self) -> AdBrief:
+        data = self.cleaned_data
+        presenter = ugc.presenter_resolve(workspace=self.workspace, avatar_id=data["avatar"],
+                                          field="avatar")
+        return ugc.ugc_brief(presenter=presenter, template=data["template"],
+                             tier=data["quality_tier"], duration=data["duration"],
+                             aspect=data["aspect"], prompt=data["prompt"] or None,
+                             brand_id=data["brand"].pk,
+                             product_ids=(data["product"].pk,) if data["product"] else (),
+                             workspace=self.workspace)
+
+
+class AvatarUploadForm(forms.Form):
+    name = forms.CharField(max_length=80, label="Presenter name")
+    photo = forms.FileField(help_text="A portrait photo (PNG, JPEG or WebP, face visible, at "
+                            "least 256 × 256).")

@@ -305,3 +305,37 @@ class ProviderBreaker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} breaker"
+
+
+class Avatar(models.Model):
+    """A presenter a workspace uploaded for UGC videos: a portrait photo (an Upload) and where
+    its face is. Built-in presenters are catalogue data (``generations/catalogue/avatars.json``);
+    an uploaded one is addressed as ``avatar_<pk>``."""
+
+    workspace = models.ForeignKey("studio.Workspace", on_delete=models.CASCADE,
+                                  related_name="avatars")
+    name = models.CharField(max_length=80)
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="avatars")
+    face_x = models.FloatField(help_text="Face centre, as a fraction of the photo's width.")
+    face_y = models.FloatField(help_text="Face centre, as a fraction of the photo's height.")
+    face_size = models.FloatField(help_text="Face size, as a fraction of the photo's width.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(face_x__gte=0, face_x__lte=1,
+                                                      face_y__gte=0, face_y__lte=1),
+                                   name="avatar_face_inside_photo"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def public_id(self) -> str:
+        return f"avatar_{self.pk}"

@@ -44,6 +44,7 @@ from generations.models import (
 from generations.planner import PlannedProduct, plan_concepts
 from generations.providers import layers
 from generations.providers import registry as providers
+from generations.providers import speech as speech_providers
 from generations.providers.base import CallContext, ProviderError, ProviderUnavailable
 from generations.providers.layers import PROVIDER_FAILURES, Layered
 from generations.render import (
@@ -55,10 +56,12 @@ from generations.render import (
     RenderFailed,
     render_concept,
     render_transition,
+    ugc,
     write_copy,
 )
 from generations.render.report import concept_report, refused_report
 from generations.render.slideshow import render_slideshow
+from generations.render.ugc import voice as ugc_voice
 from studio.leases import Heartbeat, lease_expiry
 
 logger = logging.getLogger(__name__)
@@ -372,7 +375,7 @@ def _output_refusal(*, job: Job, files: list[RenderedFile]) -> tuple[str, str] |
     return None
 
 
-RENDERERS = ("slideshow", "transition")
+RENDERERS = ("slideshow", "transition", "ugc")
 
 
 def render_special(renderer: str, *, concept: Concept, brief: AdBrief
@@ -384,10 +387,14 @@ def render_special(renderer: str, *, concept: Concept, brief: AdBrief
       photos the slides show in turn.
     - ``transition``: the first two reference uploads as the first and last frame of a clip
       (by a hosted first-frame/last-frame model when the brief's model is served by one).
+    - ``ugc``: a presenter video (``extra["ugc"]``, see ``generations.ugc``), spoken by the
+      speech provider when it asks for generated audio.
 
     Returns the files and what providers added to them.
     """
     job = concept.job
+    if renderer == "ugc":
+        return [_render_ugc(concept=concept, brief=brief)], Layered()
     if renderer == "transition":
         uploads = _uploads(job=job, public_ids=brief.reference_uploads[:2])
         motion = layers.video_provider_for(job=job, brief=brief)
@@ -428,6 +435,59 @@ def render_special(renderer: str, *, concept: Concept, brief: AdBrief
             aspect=brief.sizes[0], text_overlays=bool(brief.extra.get("text_overlays")))
         ], Layered()
     raise ValueError(f"unknown renderer {renderer!r}")
+
+
+def _render_ugc(*, concept: Concept, brief: AdBrief) -> RenderedFile:
+    job = concept.job
+    options = brief.extra["ugc"]
+    avatar = options["avatar"]
+    photo = None
+    if avatar.get("upload"):
+        photo = _uploads(job=job, public_ids=[avatar["upload"]])[0]
+    aspect = brief.sizes[0]
+    face = tuple(avatar["face"]) if avatar.get("face") else None
+    presenter = ugc.presenter_for(avatar_id=avatar.get("builtin"), photo=photo, aspect=aspect,
+                                  scale=float(options.get("scale", 1.0)), face=face)
+    voice = None
+    if options.get("audio_upload"):
+        track = _uploads(job=job, public_ids=[options["audio_upload"]])[0]
+        voice = ugc_voice.decode_audio(track, max_seconds=ugc.MAX_SECONDS)
+    brand = _brand_spec(job=job, brief=brief)
+    product = _product_spec(concept=concept, brief=brief)
+    script = ugc.write_script(brand=brand, product=product, prompt=brief.prompt or "",
+                              duration=voice.duration if voice else brief.duration,
+                              template=options["template"], seed=concept.seed)
+    # The job page and every surface show a concept's headline and body: for a presenter
+    # video those are the hook it opens on and what it says about the product.
+    Concept.objects.filter(pk=concept.pk).update(
+        headline=script.section("hook")[:200] or concept.headline,
+        body=script.section("product")[:400] or concept.body)
+    if voice is None and options.get("generate_audio"):
+        params = catalogue.avatar_by_id(avatar["builtin"]) if avatar.get("builtin") else {}
+        voice = _spoken_script(job=job, text=script.text, voice=params.get("voice", ""),
+                               language=script.language)
+    return ugc.render_ugc_video(
+        brand=brand, product=product, concept=_concept_spec(concept), presenter=presenter,
+        duration=brief.duration, aspect=aspect, voice=voice, script=script,
+        scale=float(options.get("scale", 1.0)),
+        step=_render_checkpoint(job_id=job.pk, concept_id=concept.pk))
+
+
+def _spoken_script(*, job: Job, text: str, voice: str,
+                   language: str) -> ugc_voice.Voiceover | None:
+    """The script spoken by the speech provider. When it fails, the video is captioned and
+    silent (``PROVIDER_MEDIA_FAILURE=fallback``; generated audio is priced like a silent
+    video, so nothing is refunded) or the concept fails (``fail``)."""
+    try:
+        spoken = speech_providers.synthesize_speech(
+            text=text, voice=voice, language=language, workspace=job.workspace,
+            context=CallContext(job_id=job.pk, workspace_id=job.workspace_id))
+        return ugc_voice.decode_audio(spoken.audio, max_seconds=ugc.MAX_SECONDS,
+                                      source="synthesized")
+    except (*PROVIDER_FAILURES, ugc_voice.AudioRefused):
+        if layers.fail_on_provider_error():
+            raise
+        return None
 
 
 def _uploads(*, job: Job, public_ids) -> list[bytes]:

@@ -8,6 +8,8 @@ urlpatterns = [
     path("create/", views.create, name="create"),
     path("create/price/", views.create_price, name="create_price"),
     path("create/brand/", views.create_brand_parts, name="create_brand_parts"),
+    path("create/ugc/", views.create_ugc, name="create_ugc"),
+    path("create/presenters/", views.avatar_upload, name="avatar_upload"),
     path("create/previews/<int:brand_id>/<slug:slug>.webp", views.brand_template_preview,
          name="brand_template_preview"),
     path("queue/", views.queue, name="queue"),

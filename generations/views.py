@@ -3,23 +3,26 @@ from __future__ import annotations
 import io
 import zipfile
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from billing import pricing
 from billing.exceptions import InsufficientCredits
 from billing.selectors import stripe_enabled
 from billing.services import account_for_workspace
 from brands.models import Brand
 from brands.selectors import brand_get_for_workspace
-from generations import catalogue, services
+from generations import catalogue, services, ugc
 from generations.briefs import MAX_COUNT, AdBrief, brief_credits
 from generations.files import resolve_token
-from generations.forms import BriefForm
+from generations.forms import AvatarUploadForm, BriefForm, UgcForm
 from generations.models import AdFormat, Asset, Surface
 from generations.previews import (
     RenderFailed,
@@ -77,7 +80,55 @@ def create(request):
                             if form.selected_brand else ""),
         "not_ready_brands": Brand.objects.filter(workspace=request.workspace).exclude(
             status=Brand.Status.READY),
+        "ugc_form": UgcForm(workspace=request.workspace, brand=form.selected_brand),
+        "avatar_form": AvatarUploadForm(),
+        "ugc_prices": _ugc_prices(),
     })
+
+
+def _ugc_prices() -> list[dict]:
+    return [{"tier": tier, "per_5s": credits}
+            for tier, credits in pricing.UGC_TIER_CREDITS_PER_5_SECONDS.items()]
+
+
+@workspace_required
+@require_POST
+def create_ugc(request):
+    """Queue a presenter video from the Create page's UGC card."""
+    form = UgcForm(request.POST, workspace=request.workspace)
+    if not form.is_valid():
+        errors = [str(e) for field in form.errors.values() for e in field]
+        messages.error(request, "The presenter video was not queued: " + " ".join(errors))
+        return redirect(reverse("generations:create") + "#ugc")
+    try:
+        submission = services.submit_job(workspace=request.workspace, brief=form.to_brief(),
+                                         surface=Surface.STUDIO, created_by=request.user)
+    except AppError as exc:
+        messages.error(request, _plain_submit_error(exc, request))
+        return redirect(reverse("generations:create") + "#ugc")
+    messages.success(request, f"Your presenter video is queued: "
+                     f"{submission.job.credits_charged} credits charged.")
+    return redirect("generations:job", public_id=submission.job.public_id)
+
+
+@workspace_required
+@require_POST
+def avatar_upload(request):
+    """Add a presenter from a portrait photo (checked like every image; face-centred)."""
+    form = AvatarUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Give the presenter a name and a photo.")
+        return redirect(reverse("generations:create") + "#ugc")
+    try:
+        avatar = ugc.avatar_create(workspace=request.workspace,
+                                   content=form.cleaned_data["photo"].read(
+                                       settings.STUDIO_IMAGE_MAX_UPLOAD_BYTES + 1),
+                                   name=form.cleaned_data["name"], created_by=request.user)
+    except AppError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{avatar.name} was added to your presenters.")
+    return redirect(reverse("generations:create") + "#ugc")
 
 
 def _plain_submit_error(exc: AppError, request) -> str:

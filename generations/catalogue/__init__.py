@@ -92,3 +92,16 @@ def catalogue_fingerprint() -> str:
     for name in ("templates", "styles", "animation_prompts", "models"):
         digest.update((CATALOGUE_DIR / f"{name}.json").read_bytes())
     return digest.hexdigest()[:16]
+
+
+def avatars() -> tuple[dict[str, Any], ...]:
+    """The built-in presenters of UGC videos: parameters the engine draws them from (no
+    third-party art: every one is drawn by ``generations.render.ugc.presenter``)."""
+    return _load("avatars")
+
+
+def avatar_by_id(avatar_id: str) -> dict[str, Any]:
+    try:
+        return _index("avatars", "id")[avatar_id]
+    except KeyError:
+        raise CatalogueError(f"unknown avatar {avatar_id!r}") from None

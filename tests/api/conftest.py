@@ -84,3 +84,26 @@ def state(workspace) -> dict:
     account = account_for_workspace(workspace)
     return {"balance": account.balance, "jobs": Job.objects.filter(workspace=workspace).count(),
             "entries": account.entries.count()}
+
+
+@pytest.fixture
+def kit(workspace):
+    """Brand kit 42, the id the reference's examples use."""
+    return Brand.objects.create(pk=42, workspace=workspace, name="Lumen Skin",
+                                status=Brand.Status.READY, is_default=True,
+                                color_primary="#C8553D", color_background="#FFF8F0",
+                                tagline="Skin that glows from within")
+
+
+@pytest.fixture
+def eager(settings):
+    """Tasks run in-process when the submit commits: the whole pipeline per request."""
+    from studio.celery import app
+
+    # Read first: Celery loads its conf from the Django settings lazily, on first read, and
+    # would take the eager setting below for the value to restore.
+    was = app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = was

@@ -138,7 +138,7 @@ def test_a_scrape_started_by_the_api_makes_the_brand_ready(api, workspace, monke
     api.post("/v1/brands", {"website_url": "https://lumenskin.com"})
     scrape = BrandScrape.objects.get(workspace=workspace)
     monkeypatch.setattr("brands.services.scrape_site",
-                        lambda url, client=None, on_progress=None, voice_describer=None: ScrapeResult(
+                        lambda url, **_options: ScrapeResult(
                             url=url, found={}, logo=None, products=[], pages=[], errors=[]))
     monkeypatch.setattr("brands.services.brand_apply_scrape",
                         lambda brand, result, overwrite=False: brand)

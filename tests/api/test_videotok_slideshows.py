@@ -30,8 +30,9 @@ from generations.render.specs import ConceptSpec
 from tests.api import test_videotok_generations as generations_tests
 from tests.api.conftest import ApiClient, state
 
-# The generations tests' fixtures: brand kit 42, the example.com images, the eager pipeline.
-kit, fetched, eager = generations_tests.kit, generations_tests.fetched, generations_tests.eager
+# The generations tests' fixture serving the example.com images (brand kit 42 and the eager
+# pipeline are tests/api/conftest.py's).
+fetched = generations_tests.fetched
 SLIDESHOWS = "/api/v1/slideshows"
 BODY = {
     "prompt": "Morning routine with the serum, calm and bright.",

@@ -85,6 +85,8 @@ class VideotokGenerationSerializer(serializers.Serializer):
     template_slug = serializers.CharField(allow_null=True)
     model_slug = serializers.CharField(allow_null=True)
     variant_id = serializers.CharField(allow_null=True)
+    avatar_id = serializers.CharField(allow_null=True)
+    quality_tier = serializers.CharField(allow_null=True)
     aspect_ratio = serializers.CharField()
     duration = serializers.FloatField(allow_null=True)
     brand_kit_id = serializers.IntegerField(allow_null=True)
@@ -144,10 +146,14 @@ class VideotokPresetSerializer(serializers.Serializer):
     animation_prompt = serializers.CharField(allow_null=True)
 
 
+class VideotokUgcTemplateSerializer(VideotokCatalogueTemplateSerializer):
+    voice = serializers.DictField()
+
+
 class VideotokModelsSerializer(serializers.Serializer):
     static_ads = VideotokCatalogueTemplateSerializer(many=True)
     video_ads = VideotokCatalogueTemplateSerializer(many=True)
-    ugc_ads = VideotokCatalogueTemplateSerializer(many=True)
+    ugc_ads = VideotokUgcTemplateSerializer(many=True)
     ai_models = VideotokAiModelSerializer(many=True)
     presets = VideotokPresetSerializer(many=True)
     slideshows = serializers.DictField()
@@ -165,9 +171,18 @@ class VideotokBrandKitSerializer(serializers.Serializer):
     language = serializers.CharField()
 
 
+class VideotokAvatarSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    type = serializers.ChoiceField(choices=["built_in", "uploaded"])
+    description = serializers.CharField(allow_blank=True)
+    image_url = serializers.URLField()
+    voice = serializers.CharField(allow_null=True)
+
+
 class VideotokAssetsSerializer(serializers.Serializer):
     brand_kits = VideotokBrandKitSerializer(many=True)
-    avatars = serializers.ListField(child=serializers.DictField())
+    avatars = VideotokAvatarSerializer(many=True)
     reference_inspirations = serializers.ListField(child=serializers.DictField())
 
 

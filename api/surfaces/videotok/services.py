@@ -18,11 +18,13 @@ from django.db import transaction
 from api.surfaces.videotok import catalogue as vt
 from brands.models import Brand
 from brands.selectors import default_brand_for
+from generations import ugc
 from generations.briefs import DEFAULT_DURATION, AdBrief, validate_brief
 from generations.errors import InvalidRequest
 from generations.models import AdFormat, Job, Surface, Upload
 from generations.providers import registry as providers
 from generations.services import Submission, submit_jobs, upload_create_from_url
+from generations.ugc import presenter_resolve
 from studio.exceptions import NotFound
 from studio.models import Workspace
 
@@ -64,13 +66,18 @@ def _brand(*, workspace: Workspace, brand_kit_id: int | None) -> Brand | None:
     return brand
 
 
-def _check_assets(data: dict) -> None:
-    """Avatars and saved reference inspirations: this studio has none yet (GET /assets lists
-    none), so naming one is a 404 like any id that is not the workspace's."""
+def _check_assets(data: dict, *, workspace: Workspace, what: str) -> None:
+    """Presenters and saved reference inspirations outside UGC ads: an avatar that is not
+    the workspace's (nor built in) is a 404 like any foreign id; a real one is refused, since
+    only ``ugc_ad`` has a presenter. No inspirations exist yet (GET /assets lists none)."""
     if data.get("avatar_id"):
-        raise NotFound(f"Avatar {data['avatar_id']!r} does not exist in this workspace; this "
-                       "studio has no avatars yet (GET /api/v1/assets).",
-                       code="avatar_not_found", field="avatar_id")
+        presenter_resolve(workspace=workspace, avatar_id=data["avatar_id"])
+        raise _bad(f"avatar_id is not supported by {what}: only ugc_ad videos have a "
+                   "presenter.", field="avatar_id", reason="unsupported_input")
+    _check_inspiration(data)
+
+
+def _check_inspiration(data: dict) -> None:
     if data.get("custom_reference_inspiration_id"):
         raise NotFound(f"Reference inspiration {data['custom_reference_inspiration_id']} does "
                        "not exist in this workspace (GET /api/v1/assets).",
@@ -225,11 +232,9 @@ def create_generations(*, workspace: Workspace, data: dict, api_key_id: int | No
     changed nothing (no job, no debit, no stored reference image)."""
     kind = data["type"]
     if kind == "ugc_ad":
-        raise _bad("ugc_ad generations are not available on this studio yet (presenter "
-                   "videos need avatars, which arrive with UGC ads). Use static_ad, video_ad "
-                   "or ai_model; nothing was charged.", field="type",
-                   reason="type_not_available")
-    _check_assets(data)
+        return _create_ugc(workspace=workspace, data=data, api_key_id=api_key_id,
+                           request_id=request_id)
+    _check_assets(data, workspace=workspace, what=kind)
     brand = _brand(workspace=workspace, brand_kit_id=data.get("brand_kit_id"))
     if kind == "ai_model":
         brief, chosen = _model_brief(data, brand=brand, workspace=workspace)
@@ -248,6 +253,68 @@ def create_generations(*, workspace: Workspace, data: dict, api_key_id: int | No
         urls=data.get("reference_image_urls") or [], field="reference_image_urls",
         api_key_id=api_key_id, request_id=request_id)
     return Batch(submissions=submissions, aspect_ratio=brief.sizes[0])
+
+
+def _create_ugc(*, workspace: Workspace, data: dict, api_key_id: int | None,
+                request_id: str | None) -> Batch:
+    """``ugc_ad``: a presenter video per generation (``generations.ugc``). Everything that
+    needs no fetch is checked first; then the voice track (``audio_url``) and the product
+    photos are fetched, and all of it is stored with the jobs or not at all."""
+    _refuse_unsupported(data, ("resolution", "source_video_url", "motion_video_url",
+                               "model_slug", "variant_id"), "UGC ads")
+    _check_inspiration(data)
+    presenter = ugc.presenter_resolve(workspace=workspace, avatar_id=data.get("avatar_id"))
+    brand = _brand(workspace=workspace, brand_kit_id=data.get("brand_kit_id"))
+    slug = data.get("template_slug") or ugc.TEMPLATES[0].slug
+    tier = data.get("quality_tier", ugc.DEFAULT_TIER)
+    audio_url = (data.get("audio_url") or "").strip()
+    if audio_url and data.get("generate_audio"):
+        raise _bad("Send audio_url (your voice track) or generate_audio (a synthesised "
+                   "voice), not both.", field="generate_audio", reason="conflicting_inputs")
+    requested = data.get("duration")
+    aspect = _aspect(data, brand=brand, fmt=AdFormat.FULL, default="9:16",
+                     allowed=ugc.ASPECT_RATIOS)
+    styles = _preset(data)
+    ugc.ugc_validate(template=slug, tier=tier,
+                     duration=None if audio_url else (requested or ugc.DEFAULT_DURATION),
+                     aspect=aspect, generate_audio=bool(data.get("generate_audio")),
+                     workspace=workspace)
+    count = data.get("request_count", 1)
+    audio: Upload | None = None
+    try:
+        with transaction.atomic():
+            duration: float = requested or ugc.DEFAULT_DURATION
+            if audio_url:
+                audio, length = ugc.audio_upload_create_from_url(
+                    workspace=workspace, url=audio_url, max_seconds=ugc.max_seconds(tier))
+                if requested and length > requested + 0.5:
+                    raise _bad(f"The voice track is {length:.1f} s, longer than duration "
+                               f"({requested} s): send a longer duration or a shorter track.",
+                               field="audio_url", reason="audio_too_long")
+                duration = round(length, 3)
+            brief = ugc.ugc_brief(
+                presenter=presenter, template=slug, tier=tier, duration=duration,
+                aspect=aspect, prompt=data.get("prompt") or None,
+                brand_id=brand.pk if brand else None, style=styles[0] if styles else None,
+                generate_audio=bool(data.get("generate_audio")),
+                audio_upload=audio.public_id if audio else None, workspace=workspace)
+            validate_brief(brief)
+            batch_id = str(uuid.uuid4())
+            common = {"type": "ugc_ad", "batch_id": batch_id, "request_count": count,
+                      "aspect_ratio": aspect, "brand_kit_id": brief.brand_id,
+                      "template_slug": slug, "quality_tier": tier, "duration": duration,
+                      "avatar_id": presenter.id}
+            metadata = [{METADATA_KEY: {**common, "id": str(uuid.uuid4()),
+                                        "batch_index": index}} for index in range(count)]
+            submissions = _submit_with_references(
+                workspace=workspace, brief=brief, count=count, metadata=metadata,
+                urls=data.get("reference_image_urls") or [], field="reference_image_urls",
+                api_key_id=api_key_id, request_id=request_id)
+    except Exception:
+        if audio is not None:
+            audio.file.delete(save=False)
+        raise
+    return Batch(submissions=submissions, aspect_ratio=aspect)
 
 
 def _submit_with_references(*, workspace: Workspace, brief: AdBrief, count: int,
@@ -282,7 +349,7 @@ def create_slideshow(*, workspace: Workspace, data: dict, api_key_id: int | None
     if data.get("avatar_image_url"):
         raise _bad("avatar_image_url is not supported: slides show the brand's products, no "
                    "presenter.", field="avatar_image_url", reason="unsupported_input")
-    _check_assets(data)
+    _check_assets(data, workspace=workspace, what="slideshows")
     brand = _brand(workspace=workspace, brand_kit_id=data.get("brand_kit_id"))
     language = (data.get("language") or "").strip()
     code = LANGUAGES.get(language.casefold(), language.casefold())

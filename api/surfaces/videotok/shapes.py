@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.templatetags.static import static
+
 from api.surfaces.dessert.shapes import iso
 from api.surfaces.videotok import catalogue as vt
 from api.surfaces.videotok.services import METADATA_KEY, Batch
 from brands.models import Brand
+from generations import ugc
 from generations.briefs import AdBrief, concept_credits
-from generations.files import asset_url, brand_logo_url, poster_url
+from generations.files import asset_url, brand_logo_url, poster_url, upload_url
 from generations.models import AdFormat, Asset, AssetKind, Job, JobStatus
 from generations.render.slideshow import SLIDE_COUNTS
 from generations.services import Submission
@@ -74,7 +78,8 @@ def generation(job: Job) -> dict:
         "object": "generation", "id": info["id"], "type": info["type"],
         "status": STATUS[JobStatus(job.status)], "progress": job.progress,
         "template_slug": info.get("template_slug"), "model_slug": info.get("model_slug"),
-        "variant_id": info.get("variant_id"), "aspect_ratio": info["aspect_ratio"],
+        "variant_id": info.get("variant_id"), "avatar_id": info.get("avatar_id"),
+        "quality_tier": info.get("quality_tier"), "aspect_ratio": info["aspect_ratio"],
         "duration": primary.duration if primary and primary.duration else info.get("duration"),
         "brand_kit_id": info.get("brand_kit_id"), "batch_id": info["batch_id"],
         "batch_index": info["batch_index"], "request_count": info["request_count"],
@@ -156,7 +161,7 @@ def models(*, workspace=None) -> dict:
     return {
         "static_ads": [_template(t, kind="static_ad") for t in vt.static_ads()],
         "video_ads": [_template(t, kind="video_ad") for t in vt.video_ads()],
-        "ugc_ads": [],
+        "ugc_ads": ugc_ads(workspace=workspace),
         "ai_models": [{"slug": m.slug, "name": m.name, "aliases": list(m.aliases),
                        "variants": [_variant(m, v) for v in m.variants]}
                       for m in vt.ai_models(workspace=workspace)],
@@ -177,8 +182,39 @@ def brand_kit(brand: Brand) -> dict:
             "language": brand.language or "en"}
 
 
-def assets(brands) -> dict:
-    """GET /assets: the workspace's brands as brand kits; no avatars or saved inspirations
-    exist in this studio yet, so those lists are empty."""
-    return {"brand_kits": [brand_kit(b) for b in brands], "avatars": [],
-            "reference_inspirations": []}
+def ugc_ads(*, workspace=None) -> list[dict]:
+    """The UGC templates with their tiers, durations and prices, and what voice needs."""
+    speaks = ugc.speech_available(workspace=workspace)
+    voice = {"generate_audio": speaks, "audio_url": True,
+             "requires": None if speaks else
+             "generate_audio needs a speech provider, and none is configured; without one "
+             "a video is silent with captions at reading speed, or send audio_url."}
+    return [{"slug": t.slug, "name": t.name, "description": t.description,
+             "default_aspect_ratio": "9:16", "aspect_ratios": [*ugc.ASPECT_RATIOS, "auto"],
+             "quality_tiers": [
+                 {"id": tier, "durations": list(durations),
+                  "estimated_credits": {str(d): _credits(AdBrief(extra={"price": {
+                      "kind": "ugc", "tier": tier, "duration_seconds": d}}))
+                      for d in durations}}
+                 for tier, durations in ugc.TIER_DURATIONS.items()],
+             "voice": voice}
+            for t in ugc.TEMPLATES]
+
+
+def avatar(entry) -> dict:
+    """A presenter as GET /assets lists it: a built-in (catalogue dict) or an uploaded one."""
+    if isinstance(entry, dict):
+        return {"id": entry["id"], "name": entry["name"], "type": "built_in",
+                "description": entry["description"],
+                "image_url": settings.SITE_URL + static(f"avatars/{entry['id']}.png"),
+                "voice": entry.get("voice")}
+    return {"id": entry.public_id, "name": entry.name, "type": "uploaded",
+            "description": "", "image_url": upload_url(entry.upload, absolute=True),
+            "voice": None}
+
+
+def assets(brands, avatars) -> dict:
+    """GET /assets: the workspace's brands as brand kits, the built-in presenters and the
+    workspace's uploaded ones; no saved inspirations exist in this studio yet."""
+    return {"brand_kits": [brand_kit(b) for b in brands],
+            "avatars": [avatar(a) for a in avatars], "reference_inspirations": []}

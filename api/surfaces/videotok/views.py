@@ -20,6 +20,7 @@ from api.surfaces.videotok.selectors import generation_get, slideshow_get
 from api.surfaces.videotok.services import create_generations, create_slideshow
 from brands.selectors import brand_list_for_workspace
 from generations.models import Surface
+from generations.ugc import builtin_avatars, workspace_avatars
 from studio.exceptions import Forbidden
 
 E = s.VideotokErrorSerializer
@@ -28,6 +29,12 @@ STATIC_EXAMPLE = {"type": "static_ad", "template_slug": "product-shoot",
                   "prompt": "Premium ad for a collagen drink.", "aspect_ratio": "1:1",
                   "resolution": "1K", "brand_kit_id": 42, "request_count": 1,
                   "idempotency_key": "static-001"}
+UGC_EXAMPLE = {"type": "ugc_ad", "template_slug": "ugc-product-video",
+               "prompt": "Natural creator testimonial for a skincare serum.",
+               "aspect_ratio": "9:16", "duration": 8, "quality_tier": "high",
+               "avatar_id": "avatar_maya",
+               "reference_image_urls": ["https://example.com/product.png"],
+               "idempotency_key": "ugc-001"}
 TRANSITION_EXAMPLE = {"type": "ai_model", "model_slug": "veo",
                       "variant_id": "first-frame-last-frame",
                       "prompt": "A cinematic product reveal from packed box to final table "
@@ -87,14 +94,16 @@ class VideotokView(SurfaceView):
 class GenerationsView(VideotokView):
     @extend_schema(
         operation_id="videotok_generations_create", summary="Queue one or more generations",
-        description="`static_ad`, `video_ad` or `ai_model` (`ugc_ad` answers 400 "
-                    "`bad_request`, reason `type_not_available`). `request_count` 1-10 "
+        description="`static_ad`, `video_ad`, `ugc_ad` (a presenter video: `avatar_id` from "
+                    "GET /assets, `duration` per `quality_tier`, optional `audio_url` voice "
+                    "track) or `ai_model`. `request_count` 1-10 "
                     "queues that many generations, each debited on its own; the answer "
                     "lists every id. Idempotency-Key header, or body `idempotency_key`.",
         parameters=[IDEMPOTENCY_KEY], request=s.VideotokGenerationRequestSerializer,
         responses={202: s.VideotokGenerationAcceptedSerializer,
                    **errors(E, 400, 402, 404, 409, 413, 415, 425, 502)},
         examples=[OpenApiExample("Static ad", value=STATIC_EXAMPLE, request_only=True),
+                  OpenApiExample("UGC ad", value=UGC_EXAMPLE, request_only=True),
                   OpenApiExample("First frame / last frame", value=TRANSITION_EXAMPLE,
                                  request_only=True)],
     )
@@ -137,7 +146,9 @@ class AssetsView(VideotokView):
                    summary="Brand kits, avatars and saved reference inspirations",
                    responses={200: s.VideotokAssetsSerializer, **errors(E)})
     def get(self, request):
-        return Response(shapes.assets(brand_list_for_workspace(workspace=self.workspace)))
+        return Response(shapes.assets(
+            brand_list_for_workspace(workspace=self.workspace),
+            [*builtin_avatars(), *workspace_avatars(workspace=self.workspace)]))
 
 
 @extend_schema(tags=["videotok"])

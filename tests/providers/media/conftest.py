@@ -6,8 +6,15 @@ from __future__ import annotations
 import pytest
 
 from generations.providers import http, video_queue
-from tests.api.conftest import api, api_key, funded, ready_brand  # noqa: F401  (surfaces)
-from tests.api.test_videotok_generations import eager, fetched, kit  # noqa: F401  (videotok)
+from tests.api.conftest import (  # noqa: F401  (surfaces, videotok)
+    api,
+    api_key,
+    eager,
+    funded,
+    kit,
+    ready_brand,
+)
+from tests.api.test_videotok_generations import fetched  # noqa: F401  (videotok)
 from tests.generations.conftest import brand, credits, product  # noqa: F401  (pipeline tests)
 from tests.providers.media_fakes.config import (
     media_provider,

@@ -21,7 +21,7 @@ from .colour import hex_to_rgb, is_dark
 from .copy import labels, price_text, ritual_steps, shorter_variants
 from .fonts import match_family
 from .gates import run_gates
-from .imaging import pixels, placeholder_product, prepare_product
+from .imaging import opaque_mean, pixels, placeholder_product, prepare_product
 from .layout import LayoutOptions, Scene, build_scene
 from .png import png_encode
 from .specs import BrandSpec, ConceptSpec, ProductSpec, RenderedFile, RenderFailed
@@ -85,13 +85,10 @@ def _horizon(template: dict, aspect_class: str) -> float:
 
 def product_colour(product_image: Image.Image) -> tuple[int, int, int]:
     """Mean colour of the product's opaque pixels."""
-    small = product_image.copy()
-    small.thumbnail((64, 64))
-    arr = np.asarray(small.convert("RGBA")).reshape(-1, 4).astype(np.float32)
-    opaque = arr[arr[:, 3] > 200][:, :3]
-    if not len(opaque):
+    mean = opaque_mean(product_image, 64)
+    if mean is None:
         return (128, 128, 128)
-    return tuple(int(v) for v in opaque.mean(axis=0))  # type: ignore[return-value]
+    return tuple(int(v) for v in mean)  # type: ignore[return-value]
 
 
 def style_against_product(style: dict, brand: BrandSpec, product_rgb: tuple[int, int, int]

@@ -285,6 +285,8 @@ class DistortedBackground:
 
     def frame(self, t: float) -> Image.Image:
         low, high, weight = self.position(t)
+        if weight == 0:
+            return self._rgb(low).copy()
         return Image.blend(self._rgb(low), self._rgb(high), weight)
 
     def planar_frame(self, t: float) -> Planes:

@@ -83,6 +83,8 @@ class PlanarSprite:
     u: Image.Image
     v: Image.Image
     alpha_c: Image.Image
+    odd_x: int  # the transparent columns and rows in front
+    odd_y: int
 
 
 def _padded(image: Image.Image, odd_x: int, odd_y: int) -> Image.Image:
@@ -107,12 +109,15 @@ def planar_sprite(image: Image.Image, odd_x: int, odd_y: int) -> PlanarSprite:
         weighted = ImageChops.multiply(plane.point(_C_LUT), alpha).reduce(2)
         mean = pixels(weighted).astype(np.float32) * 255 / weight
         chroma.append(Image.fromarray(np.clip(mean + 0.5, 0, 255).astype(np.uint8)))
-    return PlanarSprite(y.point(_Y_LUT), alpha, chroma[0], chroma[1], alpha_c)
+    return PlanarSprite(y.point(_Y_LUT), alpha, chroma[0], chroma[1], alpha_c, odd_x, odd_y)
 
 
 def chroma_mask(mask: Image.Image, odd_x: int, odd_y: int) -> Image.Image:
     """An "L" mask at half resolution, aligned like ``planar_sprite``'s chroma."""
     return _padded(mask, odd_x, odd_y).reduce(2)
+
+
+SMALL_SPRITE = 128 * 128  # px; see SpriteCache.sprite
 
 
 class SpriteCache:
@@ -129,6 +134,9 @@ class SpriteCache:
     def sprite(self, image: Image.Image, odd_x: int, odd_y: int, keep: bool) -> PlanarSprite:
         if not keep:
             return planar_sprite(image, odd_x, odd_y)
+        if image.width * image.height <= SMALL_SPRITE:
+            # A particle moves to every parity; its chroma one pixel off is invisible.
+            odd_x = odd_y = 0
         key = (id(image), odd_x, odd_y)
         hit = self._sprites.get(key)
         if hit is None or hit[0] is not image:
@@ -146,8 +154,9 @@ class SpriteCache:
 
 
 def paste_sprite(planes: Planes, sprite: PlanarSprite, x: int, y: int) -> None:
-    """``sprite`` (made for the parity of x and y) with its image's top-left at (x, y)."""
-    planes.y.paste(sprite.y, (x - x % 2, y - y % 2), sprite.alpha)
+    """``sprite`` with its image's top-left at (x, y): luma exactly there, chroma in the 2x2
+    block holding (x, y) (exact when the sprite was made for the parity of x and y)."""
+    planes.y.paste(sprite.y, (x - sprite.odd_x, y - sprite.odd_y), sprite.alpha)
     planes.u.paste(sprite.u, (x // 2, y // 2), sprite.alpha_c)
     planes.v.paste(sprite.v, (x // 2, y // 2), sprite.alpha_c)
 

@@ -204,16 +204,23 @@ def paint_background(style_key: str, style_json: str, palette_key: tuple, size: 
     if texture and texture != "terrazzo":
         ink = mix(palette.get("secondary", start), palette["text"], 0.35)
         base = _texture(texture, w, h, rng, ink, base)
-    image = Image.fromarray(np.clip(base, 0, 255).astype(np.uint8), "RGB")
     if texture == "terrazzo":
+        image = Image.fromarray(np.clip(base, 0, 255).astype(np.uint8))
         _terrazzo(image, [palette["primary"], palette["accent"], palette["secondary"]], rng)
-    shaded = _finish(image, render, w, h, light=render.get("light", "top"))
+        base = pixels(image).astype(np.float32)
+    else:
+        # The 8-bit levels an image would have held, without making one.
+        base = np.floor(np.clip(base, 0, 255, out=base if base.flags.writeable else None))
+    shaded = _finish(base, render, w, h, light=render.get("light", "top"))
     return _to_full_size(shaded, full, render, rng)
 
 
-def _finish(image: Image.Image, render: dict, w: int, h: int, light: str) -> np.ndarray:
-    """Light falloff, vignette and grading, in that order, as a float array."""
-    arr: np.ndarray = pixels(image).astype(np.float32)
+def _finish(image: Image.Image | np.ndarray, render: dict, w: int, h: int,
+            light: str) -> np.ndarray:
+    """Light falloff, vignette and grading, in that order, as a float array (``image`` may be
+    one already, which is then changed in place)."""
+    arr: np.ndarray = (image if isinstance(image, np.ndarray)
+                       else pixels(image).astype(np.float32))
     vignette = float(render.get("vignette", 0.0))
     if light in _LIGHT_POS or vignette:
         # The light's glow and the vignette as one per-pixel scale and lift: arr * scale + lift

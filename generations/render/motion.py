@@ -955,7 +955,8 @@ def poster_jpeg(frame: Image.Image) -> bytes:
     """The video's poster: its first frame (a finished ad, see HOOK_ROLES) as a JPEG, so every
     player shows the hook before the first byte of video has loaded."""
     buffer = io.BytesIO()
-    frame.convert("RGB").save(buffer, "JPEG", quality=POSTER_QUALITY)
+    (frame if frame.mode == "RGB" else frame.convert("RGB")).save(buffer, "JPEG",
+                                                                  quality=POSTER_QUALITY)
     return buffer.getvalue()
 
 

@@ -3,7 +3,13 @@
 A video is the static scene brought to life: every sprite the layout produced gets an entrance
 on a timeline, the background gets a camera move, and the animation prompt's recipe adds
 particles, light sweeps, drips or distortion. The last frames equal the static ad (which passed
-its gates) and hold the CTA. Static layers are cached; only what moves is recomposed per frame.
+its gates) and hold the CTA.
+
+Each frame is a list of drawing operations (see "frame operations" below). ``SceneAnimator.frame``
+draws them in RGB (posters, previews); the encoder gets them drawn straight on YUV 4:2:0 planes
+(``PlanarRenderer``, yuv.py), where everything that did not change since the previous frame (the
+camera's background level with every settled layer) is kept as a plate and only what moves is
+drawn on a copy of it.
 """
 
 from __future__ import annotations

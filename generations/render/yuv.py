@@ -60,15 +60,20 @@ def yuv_colour(colour: RGB) -> tuple[int, int, int]:
     return _Y_LUT[y], _C_LUT[u], _C_LUT[v]
 
 
+def _ycbcr(image: Image.Image) -> tuple[Image.Image, ...]:
+    source = image if image.mode in ("RGB", "RGBA") else image.convert("RGB")
+    return source.convert("YCbCr").split()
+
+
 def full_res_planes(image: Image.Image) -> tuple[Image.Image, Image.Image, Image.Image]:
     """Y, U and V of an RGB image, all three at full resolution (for resampling later)."""
-    y, cb, cr = image.convert("RGB").convert("YCbCr").split()
+    y, cb, cr = _ycbcr(image)
     return y.point(_Y_LUT), cb.point(_C_LUT), cr.point(_C_LUT)
 
 
 def rgb_to_planes(image: Image.Image) -> Planes:
     """An RGB image (even width and height) as a 4:2:0 frame; chroma is the 2x2 mean."""
-    y, cb, cr = image.convert("RGB").convert("YCbCr").split()
+    y, cb, cr = _ycbcr(image)
     return Planes(y.point(_Y_LUT), cb.reduce(2).point(_C_LUT), cr.reduce(2).point(_C_LUT))
 
 

@@ -8,7 +8,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any
 
 import numpy as np
@@ -292,18 +292,21 @@ def render_statics(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSp
                                    concept=concept, aspect=aspect, step=step)
                for aspect in sizes}
     scenes: dict[str, Scene] = {}
-    encodes = []
-    for aspect in sizes:
-        scene, report = layouts[aspect].result()
+    encodes: dict[str, list] = {}
+    # Each size's encodes start as soon as its own layout lands (the smaller size's while the
+    # larger one is still laying out); the files come back in the order asked for.
+    aspect_of = {future: aspect for aspect, future in layouts.items()}
+    for done in as_completed(layouts.values()):
+        aspect = aspect_of[done]
+        scene, report = done.result()
         if step:
             step()
         scenes[aspect] = scene
         laid_out = time.perf_counter() - started
-        for fmt in image_formats:
-            encodes.append((scene, report, laid_out,
-                            pool.submit(encode_image, scene.canvas, fmt)))
+        encodes[aspect] = [(scene, report, laid_out, pool.submit(encode_image, scene.canvas, fmt))
+                           for fmt in image_formats]
     files = []
-    for scene, report, laid_out, future in encodes:
+    for scene, report, laid_out, future in (e for aspect in sizes for e in encodes[aspect]):
         content, mime, ext = future.result()
         if step:
             step()
@@ -311,4 +314,4 @@ def render_statics(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSp
                                   height=scene.height, duration=None, content=content,
                                   mime=mime, extension=ext, gate_report=report,
                                   timings={"layout_s": round(laid_out, 4)}))
-    return files, scenes
+    return files, {aspect: scenes[aspect] for aspect in sizes}

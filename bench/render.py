@@ -34,6 +34,7 @@ from generations.render.fonts import font_path, match_family  # noqa: E402
 from generations.render.imaging import prepare_product  # noqa: E402
 from generations.render.motion import frame_count, render_scene_video  # noqa: E402
 from generations.render.samples import sample_brands  # noqa: E402
+from generations.warmup import warm_up  # noqa: E402
 
 DURATION = 6.0
 
@@ -224,9 +225,11 @@ def main() -> None:
     args = parser.parse_args()
 
     started = time.perf_counter()
+    # What every worker process does at start (generations/warmup.py), then one render.
+    warm_up()
     brand, product, concept = make_concept()
     render_concept(brand=brand, product=product, concept=concept)
-    print(f"first call in a fresh process (imports, fonts, pools): "
+    print(f"worker warm-up and a first render in a fresh process (imports, fonts, pools): "
           f"{time.perf_counter() - started:.2f} s")
 
     brand, product, fresh = distinct_concepts(args.concepts, offset=100)

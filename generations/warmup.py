@@ -23,6 +23,7 @@ def warm_up() -> float:
 
     from generations import catalogue
     from generations.render import ConceptSpec, write_copy
+    from generations.render.backgrounds import warm
     from generations.render.engine import render_statics
     from generations.render.motion import render_scene_video  # noqa: F401 - imports the motion engine
     from generations.render.samples import sample_brands
@@ -30,6 +31,7 @@ def warm_up() -> float:
     for load in (catalogue.templates, catalogue.styles, catalogue.animation_prompts,
                  catalogue.models):
         load()
+    warm((catalogue.ASPECT_SIZES["9:16"], catalogue.ASPECT_SIZES["4:5"]))
     brand, product, style = sample_brands()["skincare"]
     copy = write_copy(brand=brand, product=product, angle="sensory",
                       template_slug="product-hero")

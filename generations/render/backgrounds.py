@@ -6,7 +6,7 @@ import io
 from functools import lru_cache
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter, ImageOps
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
 
 from .colour import RGB, hex_to_rgb, mix
 from .imaging import pixels
@@ -205,33 +205,60 @@ def paint_background(style_key: str, style_json: str, palette_key: tuple, size: 
     if texture and texture != "terrazzo":
         ink = mix(palette.get("secondary", start), palette["text"], 0.35)
         base = _texture(texture, w, h, rng, ink, base)
-    image = Image.fromarray(np.clip(base, 0, 255).astype(np.uint8), "RGB")
     if texture == "terrazzo":
+        image = Image.fromarray(np.clip(base, 0, 255).astype(np.uint8))
         _terrazzo(image, [palette["primary"], palette["accent"], palette["secondary"]], rng)
-    shaded = _finish(image, render, w, h, light=render.get("light", "top"))
+        base = pixels(image).astype(np.float32)
+    else:
+        # The 8-bit levels an image would have held, without making one.
+        base = np.floor(np.clip(base, 0, 255, out=base if base.flags.writeable else None))
+    shaded = _finish(base, render, w, h, light=render.get("light", "top"))
     return _to_full_size(shaded, full, render, rng)
 
 
-def _finish(image: Image.Image, render: dict, w: int, h: int, light: str) -> np.ndarray:
-    """Light falloff, vignette and grading, in that order, as a float array."""
-    arr: np.ndarray = pixels(image).astype(np.float32)
-    xs, ys = _grid(w, h)
-    if light in _LIGHT_POS:
-        lx, ly = _LIGHT_POS[light]
-        dist = np.sqrt(((xs - lx) * w / h) ** 2 + (ys - ly) ** 2)
-        glow = np.clip(1 - dist / 0.9, 0, 1) ** 2 * 0.1
-        arr = arr + (255 - arr) * glow[..., None]
-    vignette = render.get("vignette", 0.0)
-    if vignette:
-        dist = np.sqrt((xs - 0.5) ** 2 + (ys - 0.5) ** 2) / 0.71
-        arr = arr * (1 - vignette * 0.6 * dist[..., None] ** 2.2)
+def _finish(image: Image.Image | np.ndarray, render: dict, w: int, h: int,
+            light: str) -> np.ndarray:
+    """Light falloff, vignette and grading, in that order, as a float array (``image`` may be
+    one already, which is then changed in place)."""
+    arr: np.ndarray = (image if isinstance(image, np.ndarray)
+                       else pixels(image).astype(np.float32))
+    vignette = float(render.get("vignette", 0.0))
+    if light in _LIGHT_POS or vignette:
+        # The light's glow and the vignette as one per-pixel scale and lift: arr * scale + lift
+        # is arr + (255 - arr) * glow, then times the vignette's falloff.
+        glow = _glow(w, h, light) if light in _LIGHT_POS else np.zeros((h, w), np.float32)
+        scale, lift = 1 - glow, 255 * glow
+        if vignette:
+            falloff = 1 - vignette * 0.6 * _vignette_shape(w, h)
+            scale *= falloff
+            lift *= falloff
+        arr *= scale[..., None]
+        arr += lift[..., None]
     grade = render.get("grade", {})
     if grade.get("warmth"):
-        arr = arr * np.array([1 + grade["warmth"], 1, 1 - grade["warmth"]], np.float32)
+        arr *= np.array([1 + grade["warmth"], 1, 1 - grade["warmth"]], np.float32)
     if grade.get("saturation"):
         grey = arr.mean(axis=2, keepdims=True)
         arr = grey + (arr - grey) * grade["saturation"]
     return arr
+
+
+# The roots and powers below are most of a background's cost and depend on neither the
+# palette nor the texture: made once per size (and light).
+@lru_cache(maxsize=12)
+def _glow(w: int, h: int, light: str) -> np.ndarray:
+    xs, ys = _grid(w, h)
+    lx, ly = _LIGHT_POS[light]
+    dist = np.sqrt(((xs - lx) * w / h) ** 2 + (ys - ly) ** 2)
+    glow: np.ndarray = np.clip(1 - dist / 0.9, 0, 1) ** 2 * 0.1
+    return glow
+
+
+@lru_cache(maxsize=4)
+def _vignette_shape(w: int, h: int) -> np.ndarray:
+    xs, ys = _grid(w, h)
+    shape: np.ndarray = (np.sqrt((xs - 0.5) ** 2 + (ys - 0.5) ** 2) / 0.71) ** 2.2
+    return shape
 
 
 # 4x4 Bayer matrix in [-0.5, 0.5): ordered dither breaks gradient banding without noise.
@@ -250,16 +277,14 @@ def _to_full_size(arr: np.ndarray, full: tuple[int, int], render: dict,
     banding no better, and noise makes every PNG ~10x larger and slower to encode (and costs
     x264 bits).
     """
-    w, h = full
     sh, sw = arr.shape[:2]
-    dithered = arr + np.tile(_BAYER, (sh // 4 + 1, sw // 4 + 1))[:sh, :sw, None]
-    small = Image.fromarray(np.clip(dithered + 0.5, 0, 255).astype(np.uint8), "RGB")
+    arr = arr + _dither(sw, sh)
+    np.clip(arr, 0, 255, out=arr)
+    small = Image.fromarray(arr.astype(np.uint8))
     image = small.resize(full, Image.Resampling.BILINEAR)
     grain = render.get("grain", 0.0) - FILM_GRAIN_FLOOR
     if grain > 0:
-        noise = rng.standard_normal((h, w), dtype=np.float32)[..., None] * grain * 255
-        out = pixels(image).astype(np.float32) + noise
-        image = Image.fromarray(np.clip(out + 0.5, 0, 255).astype(np.uint8), "RGB")
+        image = ImageChops.add(image, _grain(full, round(grain * 1000)), offset=-128)
     return image
 
 
@@ -269,3 +294,37 @@ def fit_backdrop(content: bytes, size: tuple[int, int]) -> Image.Image:
     with Image.open(io.BytesIO(content)) as image:
         return ImageOps.fit(image.convert("RGB"), size, Image.Resampling.LANCZOS,
                             centering=(0.5, 0.5))
+
+
+@lru_cache(maxsize=8)
+def _dither(w: int, h: int) -> np.ndarray:
+    """The Bayer pattern tiled over (h, w), plus the 0.5 that makes truncation round."""
+    return np.tile(_BAYER, (h // 4 + 1, w // 4 + 1))[:h, :w, None] + np.float32(0.5)
+
+
+@lru_cache(maxsize=8)
+def _grain(size: tuple[int, int], strength: int) -> Image.Image:
+    """Film grain of ``strength`` thousandths (its standard deviation, of full scale) as grey
+    noise around 128: the size's one noise field, scaled by a lookup table."""
+    gain = strength / 1000 * 255 / _GRAIN_SIGMA
+    grey = _grain_field(size).point([round(min(255.0, max(0.0, 128 + (v - 128) * gain)))
+                                     for v in range(256)])
+    return Image.merge("RGB", (grey, grey, grey))
+
+
+_GRAIN_SIGMA = 32.0  # the stored field's standard deviation, in levels (4 sigma fit in 8 bits)
+
+
+@lru_cache(maxsize=4)
+def _grain_field(size: tuple[int, int]) -> Image.Image:
+    """Gaussian noise for one size, made once per process: drawing 2 million normal samples
+    took longer than painting a whole background."""
+    w, h = size
+    noise = np.random.default_rng(11).standard_normal((h, w), dtype=np.float32)
+    return Image.fromarray(np.clip(noise * _GRAIN_SIGMA + 128.5, 0, 255).astype(np.uint8))
+
+
+def warm(sizes: tuple[tuple[int, int], ...]) -> None:
+    """Make the per-size caches (grain) before the first job needs them."""
+    for size in sizes:
+        _grain_field(size)

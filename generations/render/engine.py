@@ -8,7 +8,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any
 
 import numpy as np
@@ -21,7 +21,7 @@ from .colour import hex_to_rgb, is_dark
 from .copy import labels, price_text, ritual_steps, shorter_variants
 from .fonts import match_family
 from .gates import run_gates
-from .imaging import pixels, placeholder_product, prepare_product
+from .imaging import opaque_mean, pixels, placeholder_product, prepare_product
 from .layout import LayoutOptions, Scene, build_scene
 from .png import png_encode
 from .specs import BrandSpec, ConceptSpec, ProductSpec, RenderedFile, RenderFailed
@@ -85,13 +85,10 @@ def _horizon(template: dict, aspect_class: str) -> float:
 
 def product_colour(product_image: Image.Image) -> tuple[int, int, int]:
     """Mean colour of the product's opaque pixels."""
-    small = product_image.copy()
-    small.thumbnail((64, 64))
-    arr = np.asarray(small.convert("RGBA")).reshape(-1, 4).astype(np.float32)
-    opaque = arr[arr[:, 3] > 200][:, :3]
-    if not len(opaque):
+    mean = opaque_mean(product_image, 64)
+    if mean is None:
         return (128, 128, 128)
-    return tuple(int(v) for v in opaque.mean(axis=0))  # type: ignore[return-value]
+    return tuple(int(v) for v in mean)  # type: ignore[return-value]
 
 
 def style_against_product(style: dict, brand: BrandSpec, product_rgb: tuple[int, int, int]
@@ -255,7 +252,8 @@ def encode_image(image: Image.Image, fmt: str) -> tuple[bytes, str, str]:
         return png_encode(pixels(rgb)), "image/png", "png"
     buffer = io.BytesIO()
     # Baseline (not progressive): progressive costs ~40% more encode time for a smaller file.
-    image.convert("RGB").save(buffer, "JPEG", quality=90, optimize=False)
+    (image if image.mode == "RGB" else image.convert("RGB")).save(buffer, "JPEG", quality=90,
+                                                                  optimize=False)
     return buffer.getvalue(), "image/jpeg", "jpg"
 
 
@@ -300,18 +298,21 @@ def render_statics(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSp
                                    backdrop=(backdrops or {}).get(aspect))
                for aspect in sizes}
     scenes: dict[str, Scene] = {}
-    encodes = []
-    for aspect in sizes:
-        scene, report = layouts[aspect].result()
+    encodes: dict[str, list] = {}
+    # Each size's encodes start as soon as its own layout lands (the smaller size's while the
+    # larger one is still laying out); the files come back in the order asked for.
+    aspect_of = {future: aspect for aspect, future in layouts.items()}
+    for done in as_completed(layouts.values()):
+        aspect = aspect_of[done]
+        scene, report = done.result()
         if step:
             step()
         scenes[aspect] = scene
         laid_out = time.perf_counter() - started
-        for fmt in image_formats:
-            encodes.append((scene, report, laid_out,
-                            pool.submit(encode_image, scene.canvas, fmt)))
+        encodes[aspect] = [(scene, report, laid_out, pool.submit(encode_image, scene.canvas, fmt))
+                           for fmt in image_formats]
     files = []
-    for scene, report, laid_out, future in encodes:
+    for scene, report, laid_out, future in (e for aspect in sizes for e in encodes[aspect]):
         content, mime, ext = future.result()
         if step:
             step()
@@ -319,4 +320,4 @@ def render_statics(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSp
                                   height=scene.height, duration=None, content=content,
                                   mime=mime, extension=ext, gate_report=report,
                                   timings={"layout_s": round(laid_out, 4)}))
-    return files, scenes
+    return files, {aspect: scenes[aspect] for aspect in sizes}

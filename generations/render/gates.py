@@ -50,7 +50,7 @@ def gate_logo(scene: Scene, brand_has_logo: bool) -> dict[str, Any]:
 
 
 def primary_share(image, primary: RGB) -> float:
-    small = image.convert("RGB").reduce(8)
+    small = (image if image.mode == "RGB" else image.convert("RGB")).reduce(8)
     arr = np.asarray(small).astype(np.float32)
     distance = np.linalg.norm(arr - np.array(primary, np.float32), axis=2)
     return float((distance < PRIMARY_DISTANCE).mean())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 from functools import lru_cache
 
 import numpy as np
@@ -21,6 +22,31 @@ def pixels(image: Image.Image) -> np.ndarray:
     bands = len(image.getbands())
     shape = (image.height, image.width) if bands == 1 else (image.height, image.width, bands)
     return np.frombuffer(image.tobytes(), np.uint8).reshape(shape)
+
+
+_opaque_means: dict[tuple[int, int], tuple[Image.Image, np.ndarray | None]] = {}
+_opaque_means_lock = threading.Lock()
+
+
+def opaque_mean(image: Image.Image, side: int) -> np.ndarray | None:
+    """Mean RGB of the opaque pixels (alpha > 200) of ``image`` shrunk to ``side`` px, or None
+    when nothing is opaque. Cached by identity: a job's sizes and re-layouts all ask about the
+    same cut-out product, and each thumbnail costs a few ms."""
+    key = (id(image), side)
+    with _opaque_means_lock:
+        hit = _opaque_means.get(key)
+    if hit is not None and hit[0] is image:
+        return hit[1]
+    thumb = image.copy()
+    thumb.thumbnail((side, side))
+    px = pixels(thumb.convert("RGBA")).reshape(-1, 4).astype(np.float32)
+    opaque = px[px[:, 3] > 200][:, :3]
+    mean = opaque.mean(axis=0) if len(opaque) else None
+    with _opaque_means_lock:
+        if len(_opaque_means) >= 32:
+            _opaque_means.clear()
+        _opaque_means[key] = (image, mean)
+    return mean
 
 
 def open_image(data: bytes) -> Image.Image:

@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from .colour import AA_BODY, AA_LARGE, RGB, contrast_ratio, hex_to_rgb, luminance, mix, readable_on
-from .imaging import prepare_logo, product_sprite, variant
+from .imaging import opaque_mean, prepare_logo, product_sprite, variant
 from .text import TextStyle, draw_text_block, fit_text, word_boxes
 
 UNDER_TYPES = ("panel", "gradient", "product")
@@ -234,11 +234,18 @@ class SceneBuilder:
         shape = layer.get("shape", "rect")
         radius = int(layer.get("radius", 0) * self.w)
         if layer.get("shadow"):
+            # A soft shadow is all low frequencies: blurred at quarter resolution, then scaled
+            # up (a full-resolution blur of the whole sprite cost more than the rest of it).
+            q = 4
+            mask = Image.new("L", (max(1, sprite.width // q), max(1, sprite.height // q)), 0)
+            ImageDraw.Draw(mask).rounded_rectangle(
+                (rect[0] / q, (rect[1] + pad // 3) / q, rect[2] / q, (rect[3] + pad // 3) / q),
+                radius=int(radius / q), fill=60)
+            mask = mask.filter(ImageFilter.GaussianBlur(pad / 3 / q)).resize(
+                sprite.size, Image.Resampling.BILINEAR)
             shadow = Image.new("RGBA", sprite.size, (0, 0, 0, 0))
-            ImageDraw.Draw(shadow).rounded_rectangle(
-                (rect[0], rect[1] + pad // 3, rect[2], rect[3] + pad // 3), radius=radius,
-                fill=(0, 0, 0, 60))
-            sprite.alpha_composite(shadow.filter(ImageFilter.GaussianBlur(pad / 3)))
+            shadow.putalpha(mask)
+            sprite.alpha_composite(shadow)
         fill = (*colour, alpha)
         if shape == "ellipse":
             draw.ellipse(rect, fill=fill)
@@ -282,15 +289,12 @@ class SceneBuilder:
 
     def _halo_if_needed(self, product: Image.Image, x: int, y: int, w: int, h: int) -> None:
         """A soft glow behind a product that would melt into the backdrop (dark on dark)."""
-        thumb = product.copy()
-        thumb.thumbnail((48, 48))
-        px = np.asarray(thumb.convert("RGBA")).reshape(-1, 4).astype(np.float32)
-        px = px[px[:, 3] > 200][:, :3]
+        product_rgb = opaque_mean(product, 48)
         under = np.asarray(self.canvas.crop((max(0, x), max(0, y), min(self.w, x + w),
                                              min(self.h, y + h))).reduce(8)).reshape(-1, 3)
-        if not len(px) or not len(under):
+        if product_rgb is None or not len(under):
             return
-        product_rgb, under_rgb = px.mean(axis=0), under.mean(axis=0)
+        under_rgb = under.mean(axis=0)
         if np.linalg.norm(product_rgb - under_rgb) >= 70:
             return
         glow = max((self.palette[r] for r in ("primary", "accent", "secondary", "text")),

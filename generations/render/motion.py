@@ -3,7 +3,13 @@
 A video is the static scene brought to life: every sprite the layout produced gets an entrance
 on a timeline, the background gets a camera move, and the animation prompt's recipe adds
 particles, light sweeps, drips or distortion. The last frames equal the static ad (which passed
-its gates) and hold the CTA. Static layers are cached; only what moves is recomposed per frame.
+its gates) and hold the CTA.
+
+Each frame is a list of drawing operations (see "frame operations" below). ``SceneAnimator.frame``
+draws them in RGB (posters, previews); the encoder gets them drawn straight on YUV 4:2:0 planes
+(``PlanarRenderer``, yuv.py), where everything that did not change since the previous frame (the
+camera's background level with every settled layer) is kept as a plate and only what moves is
+drawn on a copy of it.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import math
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,8 +30,22 @@ from PIL import Image, ImageDraw, ImageFilter
 from generations import catalogue
 
 from .colour import RGB, hex_to_rgb, mix
+from .imaging import pixels
 from .layout import Scene, Sprite
 from .specs import RenderedFile
+from .yuv import (
+    Planes,
+    Shape,
+    SpriteCache,
+    blend,
+    draw_shapes_planar,
+    draw_shapes_rgb,
+    fade_to,
+    full_res_planes,
+    paste_sprite,
+    rgb_to_planes,
+    tint,
+)
 
 FPS = 30
 X264_OPTIONS = {"preset": "ultrafast", "crf": "21"}
@@ -136,7 +156,8 @@ class CameraBackground:
 
     Zoom levels 0.4% apart are scaled lazily and cached; each frame crops the nearest level.
     A 0.4% step moves the frame edge by ~2 px (the centre not at all), which is invisible on
-    the soft backgrounds styles paint, and saves a resize or blend on every frame.
+    the soft backgrounds styles paint, and saves a resize or blend on every frame. Levels are
+    kept in RGB for ``frame`` and as YUV planes for ``planar_crop`` (the encoder's path).
     """
 
     STEP = 0.004
@@ -146,58 +167,334 @@ class CameraBackground:
         self.w, self.h = background.size
         self.max_zoom = max(1.0, max_zoom)
         self.levels: dict[int, Image.Image] = {0: background}
+        self.planar_levels: dict[int, Planes] = {}
 
-    def _level(self, zoom: float) -> Image.Image:
-        index = round((min(max(zoom, 1.0), self.max_zoom) - 1.0) / self.STEP)
+    def _level(self, index: int) -> Image.Image:
         if index not in self.levels:
-            z = 1.0 + index * self.STEP
-            self.levels[index] = self.background.resize((round(self.w * z), round(self.h * z)),
+            self.levels[index] = self.background.resize(self._level_size(index),
                                                         Image.Resampling.BILINEAR)
         return self.levels[index]
 
-    def frame(self, zoom: float, pan_x: float, pan_y: float) -> Image.Image:
-        image = self._level(zoom)
-        spare_x, spare_y = image.width - self.w, image.height - self.h
+    def _level_size(self, index: int) -> tuple[int, int]:
+        z = 1.0 + index * self.STEP
+        return round(self.w * z), round(self.h * z)
+
+    def locate(self, zoom: float, pan_x: float, pan_y: float) -> tuple[int, int, int]:
+        """(level, x, y): which zoom level a camera state uses and where the frame sits in it."""
+        index = round((min(max(zoom, 1.0), self.max_zoom) - 1.0) / self.STEP)
+        level_w, level_h = self._level_size(index)
+        spare_x, spare_y = level_w - self.w, level_h - self.h
         x = round(spare_x / 2 + pan_x * self.w)
         y = round(spare_y / 2 + pan_y * self.h)
-        x, y = min(max(0, x), spare_x), min(max(0, y), spare_y)
-        return image.crop((x, y, x + self.w, y + self.h))
+        return index, min(max(0, x), spare_x), min(max(0, y), spare_y)
+
+    def crop(self, index: int, x: int, y: int) -> Image.Image:
+        return self._level(index).crop((x, y, x + self.w, y + self.h))
+
+    def frame(self, zoom: float, pan_x: float, pan_y: float) -> Image.Image:
+        return self.crop(*self.locate(zoom, pan_x, pan_y))
+
+    def planar_crop(self, index: int, x: int, y: int) -> Planes:
+        if not self.planar_levels:
+            self.planar_levels[0] = rgb_to_planes(self.background)
+        if index not in self.planar_levels:
+            # Each plane is scaled on its own: resampling is linear, like the conversion.
+            base = self.planar_levels[0]
+            level_w, level_h = self._level_size(index)
+            chroma = ((level_w + 1) // 2, (level_h + 1) // 2)
+            self.planar_levels[index] = Planes(
+                base.y.resize((level_w, level_h), Image.Resampling.BILINEAR),
+                base.u.resize(chroma, Image.Resampling.BILINEAR),
+                base.v.resize(chroma, Image.Resampling.BILINEAR))
+        level = self.planar_levels[index]
+        cx, cy = x // 2, y // 2
+        return Planes(level.y.crop((x, y, x + self.w, y + self.h)),
+                      level.u.crop((cx, cy, cx + self.w // 2, cy + self.h // 2)),
+                      level.v.crop((cx, cy, cx + self.w // 2, cy + self.h // 2)))
 
 
 class DistortedBackground:
-    """A short loop of liquid or swirl distortion frames, computed once at half resolution."""
+    """A short loop of liquid or swirl distortion frames, warped at half resolution.
+
+    The loop's frames are made lazily: as YUV planes for the encoder (chroma is warped at the
+    half resolution it is encoded at, only Y is scaled up) and in RGB only for the frames a
+    caller asks for as images (the poster).
+    """
+
+    LOOP_RATE = 6  # distinct loop frames per second, blended in between
 
     def __init__(self, background: Image.Image, kind: str, amount: float, centre: tuple[int, int],
                  loop_frames: int = 12):
+        self.size = background.size
         w, h = background.size
-        small = np.asarray(background.resize((w // 2, h // 2), Image.Resampling.BILINEAR))
-        sh, sw = small.shape[:2]
-        ys, xs = np.mgrid[0:sh, 0:sw].astype(np.float32)
-        cx, cy = centre[0] / 2, centre[1] / 2
-        self.frames = []
-        for i in range(loop_frames):
-            phase = 2 * math.pi * i / loop_frames
-            if kind == "swirl":
-                dx, dy = xs - cx, ys - cy
-                r = np.sqrt(dx * dx + dy * dy)
-                theta = amount * 0.6 * np.exp(-r / (sw * 0.45)) * math.sin(phase)
-                sx = cx + dx * np.cos(theta) - dy * np.sin(theta)
-                sy = cy + dx * np.sin(theta) + dy * np.cos(theta)
-            else:
-                a = amount * sw * 0.02
-                sx = xs + a * np.sin(2 * math.pi * ys / (sh * 0.25) + phase)
-                sy = ys + a * 0.6 * np.cos(2 * math.pi * xs / (sw * 0.3) + phase)
-            sx = np.clip(sx, 0, sw - 1).astype(np.int32)
-            sy = np.clip(sy, 0, sh - 1).astype(np.int32)
-            warped = Image.fromarray(small[sy, sx])
-            self.frames.append(warped.resize((w, h), Image.Resampling.BILINEAR))
+        self.small = background.resize((w // 2, h // 2), Image.Resampling.BILINEAR)
+        self.kind, self.amount, self.centre = kind, amount, centre
+        self.loop_frames = loop_frames
+        self.rgb_frames: dict[int, Image.Image] = {}
+        self.planar_frames: dict[int, Planes] = {}
+        self._small_planes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._swirl: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def _source(self, index: int) -> np.ndarray:
+        """Where each half-resolution pixel of loop frame ``index`` is read from, as flat
+        indices into the half-resolution image."""
+        sw, sh = self.small.size
+        phase = 2 * math.pi * index / self.loop_frames
+        amount = self.amount
+        if self.kind == "swirl":
+            if self._swirl is None:
+                ys, xs = np.mgrid[0:sh, 0:sw].astype(np.float32)
+                dx, dy = xs - self.centre[0] / 2, ys - self.centre[1] / 2
+                falloff = amount * 0.6 * np.exp(-np.sqrt(dx * dx + dy * dy) / (sw * 0.45))
+                self._swirl = dx, dy, falloff
+            dx, dy, falloff = self._swirl
+            theta = falloff * math.sin(phase)
+            cos, sin = np.cos(theta), np.sin(theta)
+            sx = self.centre[0] / 2 + dx * cos - dy * sin
+            sy = self.centre[1] / 2 + dx * sin + dy * cos
+        else:
+            # Each offset depends on one coordinate only: computed on a row and a column.
+            xs = np.arange(sw, dtype=np.float32)[None, :]
+            ys = np.arange(sh, dtype=np.float32)[:, None]
+            a = amount * sw * 0.02
+            sx = xs + a * np.sin(2 * math.pi * ys / (sh * 0.25) + phase)
+            sy = ys + a * 0.6 * np.cos(2 * math.pi * xs / (sw * 0.3) + phase)
+        column = np.clip(sx, 0, sw - 1).astype(np.int32)
+        row = np.clip(sy, 0, sh - 1).astype(np.int32)
+        return row * sw + column
+
+    def _rgb(self, index: int) -> Image.Image:
+        if index not in self.rgb_frames:
+            source = self._source(index)
+            small = np.asarray(self.small).reshape(-1, 3)
+            warped = Image.fromarray(small[source.ravel()].reshape(*source.shape, 3))
+            self.rgb_frames[index] = warped.resize(self.size, Image.Resampling.BILINEAR)
+        return self.rgb_frames[index]
+
+    def _planar(self, index: int) -> Planes:
+        if index not in self.planar_frames:
+            if self._small_planes is None:
+                self._small_planes = tuple(  # type: ignore[assignment]
+                    pixels(p).ravel() for p in full_res_planes(self.small))
+            assert self._small_planes is not None
+            source = self._source(index)
+            y, u, v = (Image.fromarray(np.take(p, source)) for p in self._small_planes)
+            self.planar_frames[index] = Planes(y.resize(self.size, Image.Resampling.BILINEAR),
+                                               u, v)
+        return self.planar_frames[index]
+
+    def position(self, t: float) -> tuple[int, int, float]:
+        """The two loop frames time ``t`` falls between and how far it is from the first."""
+        position = (t * self.LOOP_RATE) % self.loop_frames
+        low = int(position)
+        return low, (low + 1) % self.loop_frames, position - low
 
     def frame(self, t: float) -> Image.Image:
-        # The loop runs at ~6 distinct frames per second, blended for smoothness.
-        position = (t * 6) % len(self.frames)
-        low = int(position)
-        high = (low + 1) % len(self.frames)
-        return Image.blend(self.frames[low], self.frames[high], position - low)
+        low, high, weight = self.position(t)
+        if weight == 0:
+            return self._rgb(low).copy()
+        return Image.blend(self._rgb(low), self._rgb(high), weight)
+
+    def planar_frame(self, t: float) -> Planes:
+        low, high, weight = self.position(t)
+        return blend(self._planar(low), self._planar(high), weight)
+
+
+# --------------------------------------------------------------------------- frame operations
+# A frame is a list of operations (a background, then pastes, tints, shapes, fades), drawn
+# either on an RGB image (``SceneAnimator.frame``: posters, previews, tests) or on YUV planes
+# (``PlanarRenderer``: what the encoder gets). Each operation has a ``key`` that is equal
+# between two frames exactly when it draws the same thing, so a renderer can keep the result
+# of the leading operations that did not change (the background with every settled layer)
+# and draw only what moves on top of it.
+class Unsupported(Exception):
+    """An operation with no planar form; the frame is drawn in RGB and converted instead."""
+
+
+class FrameOp:
+    key: Hashable
+
+    def rgb(self, frame: Image.Image | None) -> Image.Image:
+        raise NotImplementedError
+
+    def planar(self, frame: Planes | None, sprites: SpriteCache) -> Planes:
+        raise NotImplementedError
+
+
+class CameraOp(FrameOp):
+    """The background under the camera: one zoom level, cropped."""
+
+    def __init__(self, camera: CameraBackground, zoom: float, pan_x: float, pan_y: float):
+        self.camera = camera
+        self.where = camera.locate(zoom, pan_x, pan_y)
+        self.key = ("camera", id(camera), *self.where)
+
+    def rgb(self, frame: Image.Image | None) -> Image.Image:
+        return self.camera.crop(*self.where)
+
+    def planar(self, frame: Planes | None, sprites: SpriteCache) -> Planes:
+        return self.camera.planar_crop(*self.where)
+
+
+class DistortOp(FrameOp):
+    def __init__(self, background: DistortedBackground, t: float):
+        self.background, self.t = background, t
+        self.key = ("distort", id(background), background.position(t))
+
+    def rgb(self, frame: Image.Image | None) -> Image.Image:
+        return self.background.frame(self.t)
+
+    def planar(self, frame: Planes | None, sprites: SpriteCache) -> Planes:
+        return self.background.planar_frame(self.t)
+
+
+class PasteOp(FrameOp):
+    """An RGBA image over the frame at (x, y). ``keep``: the image is reused across frames
+    (a cached sprite or fade level), so its planar conversion is worth caching."""
+
+    def __init__(self, image: Image.Image, x: int, y: int, keep: bool):
+        self.image, self.x, self.y, self.keep = image, x, y, keep
+        self.key = ("paste", id(image), x, y)
+
+    def rgb(self, frame: Image.Image | None) -> Image.Image:
+        assert frame is not None
+        frame.paste(self.image, (self.x, self.y), self.image)
+        return frame
+
+    def planar(self, frame: Planes | None, sprites: SpriteCache) -> Planes:
+        assert frame is not None
+        sprite = sprites.sprite(self.image, self.x % 2, self.y % 2, self.keep)
+        paste_sprite(frame, sprite, self.x, self.y)
+        return frame
+
+
+class TintOp(FrameOp):
+    """A solid colour laid over the frame through a (cached) mask: light."""
+
+    def __init__(self, colour: RGB, mask: Image.Image, x: int, y: int):
+        self.colour, self.mask, self.x, self.y = colour, mask, x, y
+        self.key = ("tint", colour, id(mask), x, y)
+
+    def rgb(self, frame: Image.Image | None) -> Image.Image:
+        assert frame is not None
+        frame.paste(self.colour, (self.x, self.y), self.mask)
+        return frame
+
+    def planar(self, frame: Planes | None, sprites: SpriteCache) -> Planes:
+        assert frame is not None
+        tint(frame, self.colour, self.mask, sprites.mask(self.mask, self.x % 2, self.y % 2),
+             self.x, self.y)
+        return frame
+
+
+class ShapesOp(FrameOp):
+    def __init__(self, shapes: list[Shape]):
+        self.shapes = shapes
+        self.key = ("shapes", tuple(shapes))
+
+    def rgb(self, frame: Image.Image | None) -> Image.Image:
+        assert frame is not None
+        draw_shapes_rgb(frame, self.shapes)
+        return frame
+
+    def planar(self, frame: Planes | None, sprites: SpriteCache) -> Planes:
+        assert frame is not None
+        draw_shapes_planar(frame, self.shapes)
+        return frame
+
+
+class FadeOp(FrameOp):
+    """The whole frame blended towards a colour (a flash)."""
+
+    def __init__(self, colour: RGB, amount: float):
+        self.colour, self.amount = colour, amount
+        self.key = ("fade", colour, amount)
+
+    def rgb(self, frame: Image.Image | None) -> Image.Image:
+        assert frame is not None
+        return Image.blend(frame, Image.new("RGB", frame.size, self.colour), self.amount)
+
+    def planar(self, frame: Planes | None, sprites: SpriteCache) -> Planes:
+        assert frame is not None
+        return fade_to(frame, self.colour, self.amount)
+
+
+class GlitchOp(FrameOp):
+    """Red and blue shifted apart: an RGB-only effect."""
+
+    def __init__(self, shift: int):
+        self.shift = shift
+        self.key = ("glitch", shift)
+
+    def rgb(self, frame: Image.Image | None) -> Image.Image:
+        assert frame is not None
+        arr = np.asarray(frame).copy()
+        arr[..., 0] = np.roll(arr[..., 0], self.shift, axis=1)
+        arr[..., 2] = np.roll(arr[..., 2], -self.shift, axis=1)
+        return Image.fromarray(arr)
+
+    def planar(self, frame: Planes | None, sprites: SpriteCache) -> Planes:
+        raise Unsupported("glitch")
+
+
+def draw_rgb(ops: Iterable[FrameOp]) -> Image.Image:
+    frame: Image.Image | None = None
+    for op in ops:
+        frame = op.rgb(frame)
+    assert frame is not None
+    return frame
+
+
+def _common_prefix(a: list[Hashable], b: list[Hashable]) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+class PlanarRenderer:
+    """Draws a video's frames on YUV planes, reusing a plate: the drawn result of the leading
+    operations that were the same in the previous frame (the camera level and every settled
+    layer), so a frame costs only what moves in it.
+
+    The plate holds on to its operations, and so to the images their keys name: an ``id`` in
+    a key can't be taken by a new image while it is compared against.
+    """
+
+    def __init__(self) -> None:
+        self.sprites = SpriteCache()
+        self.previous: list[FrameOp] = []
+        self.plate: Planes | None = None
+        self.plate_ops: list[FrameOp] = []
+
+    def render(self, ops: list[FrameOp]) -> Planes:
+        """The frame's planes (possibly the plate itself: read them, don't draw on them)."""
+        keys = [op.key for op in ops]
+        stable = _common_prefix(keys, [op.key for op in self.previous])
+        self.previous = ops
+        plate_keys = [op.key for op in self.plate_ops]
+        done, frame = 0, None
+        if self.plate is not None and _common_prefix(keys, plate_keys) == len(plate_keys):
+            done, frame = len(plate_keys), self.plate
+        try:
+            if stable > done:
+                frame = self._draw(ops[done:stable], frame.copy() if frame else None)
+                self.plate, self.plate_ops, done = frame, ops[:stable], stable
+            if done == len(ops):
+                assert frame is not None
+                return frame
+            return self._draw(ops[done:], frame.copy() if frame else None)
+        except Unsupported:
+            self.plate, self.plate_ops = None, []
+            return rgb_to_planes(draw_rgb(ops))
+
+    def _draw(self, ops: list[FrameOp], frame: Planes | None) -> Planes:
+        for op in ops:
+            frame = op.planar(frame, self.sprites)
+        assert frame is not None
+        return frame
 
 
 # --------------------------------------------------------------------------- particles
@@ -289,8 +586,10 @@ class ParticleField:
             self.alpha_cache[key] = faded
         return self.alpha_cache[key]
 
-    def draw(self, frame: Image.Image, t: float, intensity: float = 1.0) -> None:
+    def ops(self, t: float, intensity: float = 1.0) -> list[FrameOp]:
+        """Where every particle is at ``t``, as pastes of cached sprites."""
         w, h = self.w, self.h
+        out: list[FrameOp] = []
         for i, sprite in enumerate(self.sprites):
             travel = (self.phase[i] + t * self.speed * self.rate[i] * 0.25) % 1.0
             x, y = self.x0[i] * w, self.y0[i] * h
@@ -317,35 +616,40 @@ class ParticleField:
             if alpha <= 0.06:
                 continue
             image = sprite if alpha >= 0.94 else self._faded(i, alpha)
-            frame.paste(image, (int(x - sprite.width / 2), int(y - sprite.height / 2)), image)
+            out.append(PasteOp(image, int(x - sprite.width / 2), int(y - sprite.height / 2),
+                               keep=True))
+        return out
+
+    def draw(self, frame: Image.Image, t: float, intensity: float = 1.0) -> None:
+        for op in self.ops(t, intensity):
+            op.rgb(frame)
 
 
 # --------------------------------------------------------------------------- overlays
-def draw_drips(frame: Image.Image, t: float, spec: dict, palette: dict[str, RGB],
-               seed: int, limit: float) -> None:
+def drip_shapes(size: tuple[int, int], t: float, spec: dict, palette: dict[str, RGB],
+                seed: int, limit: float) -> list[Shape]:
     """Liquid dripping from the top edge: a band plus drips that grow, with glossy heads."""
     colour = spec.get("color", "accent")
     rgb = hex_to_rgb(colour) if colour.startswith("#") else palette.get(colour, palette["accent"])
-    w, h = frame.size
+    w, h = size
     rng = np.random.default_rng(seed)
-    d = ImageDraw.Draw(frame)
     band = int(h * 0.025)
-    d.rectangle((0, 0, w, band), fill=rgb)
+    shapes: list[Shape] = [("rectangle", (0, 0, w, band), rgb, 0)]
     count = int(spec.get("count", 5))
     xs = np.sort(rng.random(count)) * w * 0.9 + w * 0.05
     highlight = mix(rgb, (255, 255, 255), 0.45)
-    for i, x in enumerate(xs):
+    for x in (float(v) for v in xs):
         start = 0.2 + rng.random() * 1.2
         grow = ease_in_out((t - start) / (2.5 + rng.random() * 2))
         length = band + grow * h * limit * (0.4 + 0.6 * rng.random())
         width = w * (0.018 + rng.random() * 0.02)
-        d.rounded_rectangle((x - width / 2, 0, x + width / 2, length), radius=int(width / 2),
-                            fill=rgb)
-        d.ellipse((x - width * 0.7, length - width * 1.1, x + width * 0.7, length + width * 0.3),
-                  fill=rgb)
-        d.ellipse((x - width * 0.35, length - width * 0.7, x - width * 0.05,
-                   length - width * 0.35), fill=highlight)
-        del i
+        shapes += [
+            ("rounded", (x - width / 2, 0, x + width / 2, length), rgb, int(width / 2)),
+            ("ellipse", (x - width * 0.7, length - width * 1.1, x + width * 0.7,
+                         length + width * 0.3), rgb, 0),
+            ("ellipse", (x - width * 0.35, length - width * 0.7, x - width * 0.05,
+                         length - width * 0.35), highlight, 0)]
+    return shapes
 
 
 class LightSweep:
@@ -362,12 +666,17 @@ class LightSweep:
                                    (1, 0.35, -h * 0.175, 0, 1, 0),
                                    resample=Image.Resampling.BILINEAR)
 
-    def draw(self, frame: Image.Image, t: float) -> None:
+    def op(self, t: float) -> TintOp | None:
         p = (t - self.start) / self.length
         if not 0 < p < 1:
-            return
+            return None
         x = int(-self.mask.width + ease_in_out(p) * (self.w + self.mask.width * 1.5))
-        frame.paste((255, 255, 255), (x, 0), self.mask)
+        return TintOp((255, 255, 255), self.mask, x, 0)
+
+    def draw(self, frame: Image.Image, t: float) -> None:
+        op = self.op(t)
+        if op is not None:
+            op.rgb(frame)
 
 
 # --------------------------------------------------------------------------- the animator
@@ -395,7 +704,7 @@ class SceneAnimator:
         self.particles = ParticleField(recipe["particles"], scene.palette, self.size, seed,
                                        self.centre) if recipe.get("particles") else None
         self.sweep = LightSweep(self.size) if recipe.get("light_sweep") else None
-        self.opacity_cache: dict[tuple[int, int], Image.Image] = {}
+        self.variants: dict[tuple[int, int, int], Image.Image] = {}
 
     # -- layer timeline
     def _entrance(self, sprite: Sprite) -> tuple[float, float, str]:
@@ -411,28 +720,29 @@ class SceneAnimator:
             return -1e-6, SETTLE_SECONDS * self.time_scale, SETTLE.get(kind, "settle_scale")
         return start * self.time_scale, length * self.time_scale, kind
 
-    def _with_opacity(self, index: int, sprite: Sprite, opacity: float) -> Image.Image:
-        level = int(opacity * 16)
-        if level >= 16:
-            return sprite.image
-        key = (index, level)
-        if key not in self.opacity_cache:
-            image = sprite.image.copy()
-            image.putalpha(sprite.image.getchannel("A").point(lambda v: v * level // 16))
-            self.opacity_cache[key] = image
-        return self.opacity_cache[key]
-
-    def _scaled(self, index: int, sprite: Sprite, scale: float) -> Image.Image:
-        """Settled sprites riding the camera zoom: resized at 0.25% steps and cached."""
+    def _variant(self, index: int, sprite: Sprite, scale: float = 1.0,
+                 opacity: float = 1.0) -> Image.Image:
+        """The sprite scaled (in 0.25% steps) and faded (in 1/16 steps), cached: entrances and
+        the camera's depth revisit the same few variants, and each one is converted for the
+        encoder once."""
         step = round(scale * 400)
-        key = (index, -step)
-        if key not in self.opacity_cache:
+        level = 16 if opacity >= 0.999 else int(opacity * 16)
+        key = (index, step, level)
+        if key in self.variants:
+            return self.variants[key]
+        if level < 16:
+            base = self._variant(index, sprite, step / 400)
+            image = base.copy()
+            image.putalpha(base.getchannel("A").point(lambda v: v * level // 16))
+        elif step == 400:
+            image = sprite.image
+        else:
             factor = step / 400
-            self.opacity_cache[key] = sprite.image.resize(
-                (max(1, int(sprite.image.width * factor)), max(1, int(sprite.image.height
-                                                                      * factor))),
-                Image.Resampling.BILINEAR)
-        return self.opacity_cache[key]
+            image = sprite.image.resize((max(1, int(sprite.image.width * factor)),
+                                         max(1, int(sprite.image.height * factor))),
+                                        Image.Resampling.BILINEAR)
+        self.variants[key] = image
+        return image
 
     def _reveal_words(self, sprite: Sprite, fraction: float) -> Image.Image:
         count = len(sprite.words)
@@ -448,14 +758,15 @@ class SceneAnimator:
         out.putalpha(alpha)
         return out
 
-    def _draw_sprite(self, frame: Image.Image, index: int, sprite: Sprite, t: float,
-                     zoom: float, pan: tuple[float, float]) -> None:
+    def _sprite_op(self, index: int, sprite: Sprite, t: float, zoom: float,
+                   pan: tuple[float, float]) -> PasteOp | None:
         start, length, kind = self._entrance(sprite)
         p = (t - start) / length if length else 1.0
         if p <= 0:
-            return
+            return None
         state = entrance_state(kind, p, self.scene.height) if p < 1 else LayerState()
         image = sprite.image
+        kept = True  # the image is the sprite or one of its cached variants
         x, y = sprite.x + state.dx, sprite.y + state.dy
         if sprite.role in ("product", "product_alt"):
             # Products ride the camera a little harder than the background: depth.
@@ -464,82 +775,95 @@ class SceneAnimator:
             x -= pan[0] * self.scene.width * 0.6
             y -= pan[1] * self.scene.height * 0.6
         if state.mode == "words" and sprite.words:
-            image = self._reveal_words(sprite, state.reveal)
+            image, kept = self._reveal_words(sprite, state.reveal), False
         elif state.mode == "words":
-            image = self._with_opacity(index, sprite, state.reveal)
+            image = self._variant(index, sprite, opacity=state.reveal)
         elif state.mode == "mask":
             width = int(image.width * state.reveal)
             if width <= 0:
-                return
-            image = image.crop((0, 0, width, image.height))
-        if abs(state.scale - 1.0) > 1e-3:
-            w = max(1, int(image.width * state.scale))
-            h = max(1, int(image.height * state.scale))
-            x -= (w - image.width) / 2
-            y -= (h - image.height) * (1.0 if sprite.role == "product" else 0.5)
-            if image is sprite.image and p >= 1:
-                image = self._scaled(index, sprite, state.scale)
-            else:
-                image = image.resize((w, h), Image.Resampling.BILINEAR)
-        if state.opacity < 0.999:
-            if image is sprite.image:
-                image = self._with_opacity(index, sprite, state.opacity)
-            else:
+                return None
+            image, kept = image.crop((0, 0, width, image.height)), False
+        base_w, base_h = image.size
+        scaled = abs(state.scale - 1.0) > 1e-3
+        if image is sprite.image:
+            # Scale and fade come from the cache (quantised); a revealed or masked image is
+            # one of a kind, so it is scaled and faded as it is.
+            image = self._variant(index, sprite, state.scale if scaled else 1.0, state.opacity)
+        elif scaled or state.opacity < 0.999:
+            if scaled:
+                image = image.resize((max(1, int(base_w * state.scale)),
+                                      max(1, int(base_h * state.scale))),
+                                     Image.Resampling.BILINEAR)
+            elif kept:  # a cached variant: fade a copy, not the cache entry
+                image = image.copy()
+            if state.opacity < 0.999:
                 image.putalpha(image.getchannel("A").point(
                     lambda v, o=state.opacity: int(v * o)))
-        frame.paste(image, (round(x), round(y)), image)
+            kept = False
+        # Scaled about the centre (a product about its base).
+        x -= (image.width - base_w) / 2
+        y -= (image.height - base_h) * (1.0 if sprite.role == "product" else 0.5)
+        return PasteOp(image, round(x), round(y), keep=kept)
 
-    def frame(self, index: int) -> Image.Image:
+    def ops(self, index: int) -> list[FrameOp]:
+        """Frame ``index`` as drawing operations, bottom to top."""
         t = index / FPS
         zoom, pan_x, pan_y = camera_state(self.camera, t, self.duration)
+        ops: list[FrameOp] = []
         if self.distorted is not None:
-            frame = self.distorted.frame(t)
+            ops.append(DistortOp(self.distorted, t))
         else:
             assert self.camera_bg is not None  # one of the two backgrounds is always built
-            frame = self.camera_bg.frame(zoom, pan_x, pan_y)
+            ops.append(CameraOp(self.camera_bg, zoom, pan_x, pan_y))
         recipe = self.recipe
         if recipe.get("mask"):
-            self._swatch(frame, t)
+            swatch = self._swatch(t)
+            if swatch is not None:
+                ops.append(swatch)
         particles = self.particles
         behind = particles is not None and particles.kind in ("bokeh", "steam")
         intensity = 0.7 + 0.3 * math.sin(t * 4) if recipe.get("pulse") else 1.0
         if particles is not None and behind:
-            particles.draw(frame, t, intensity)
+            ops += particles.ops(t, intensity)
         for i, sprite in enumerate(self.scene.sprites):
-            self._draw_sprite(frame, i, sprite, t, zoom, (pan_x, pan_y))
-        if self.particles is not None and not behind:
-            self.particles.draw(frame, t, intensity)
+            op = self._sprite_op(i, sprite, t, zoom, (pan_x, pan_y))
+            if op is not None:
+                ops.append(op)
+        if particles is not None and not behind:
+            ops += particles.ops(t, intensity)
         if recipe.get("overlay", {}).get("kind") == "drip":
             limit = 0.12 if self.scene.aspect == "9:16" else 0.09
-            draw_drips(frame, t, recipe["overlay"], self.scene.palette, self.seed, limit)
+            ops.append(ShapesOp(drip_shapes(self.size, t, recipe["overlay"], self.scene.palette,
+                                            self.seed, limit)))
         if self.sweep is not None:
-            self.sweep.draw(frame, t)
+            sweep = self.sweep.op(t)
+            if sweep is not None:
+                ops.append(sweep)
         if recipe.get("flash"):
             for at in (0.12, 0.4):
                 if 0 <= t - at < 0.2:
-                    frame = Image.blend(frame, Image.new("RGB", frame.size, "white"),
-                                        0.7 * (1 - (t - at) / 0.2))
+                    ops.append(FadeOp((255, 255, 255), 0.7 * (1 - (t - at) / 0.2)))
         if recipe.get("glitch") and t < 0.6 and index % 3 != 2:
-            arr = np.asarray(frame).copy()
-            shift = int(self.scene.width * 0.012 * (1 - t / 0.6))
-            arr[..., 0] = np.roll(arr[..., 0], shift, axis=1)
-            arr[..., 2] = np.roll(arr[..., 2], -shift, axis=1)
-            frame = Image.fromarray(arr)
-        return frame
+            ops.append(GlitchOp(int(self.scene.width * 0.012 * (1 - t / 0.6))))
+        return ops
 
-    def _swatch(self, frame: Image.Image, t: float) -> None:
+    def frame(self, index: int) -> Image.Image:
+        """Frame ``index`` as an RGB image."""
+        return draw_rgb(self.ops(index))
+
+    def _swatch(self, t: float) -> ShapesOp | None:
         p = ease_in_out(t / (1.1 * self.time_scale))
         if p >= 1:
-            return
-        w, h = frame.size
-        colour = self.scene.palette.get(self.recipe["mask"].get("color", "primary"))
+            return None
+        w, h = self.size
+        palette = self.scene.palette
+        colour = palette.get(self.recipe["mask"].get("color", "primary"), palette["primary"])
         band_h = int(h * 0.16)
         cy = self.centre[1]
         x1 = int(p * w * 1.6)
         x0 = max(0, int(x1 - w * 0.9))
-        ImageDraw.Draw(frame).rounded_rectangle((x0, cy - band_h // 2, min(w, x1),
-                                                 cy + band_h // 2), radius=band_h // 2,
-                                                fill=colour)
+        return ShapesOp([("rounded", (x0, cy - band_h // 2, min(w, x1), cy + band_h // 2),
+                          colour, band_h // 2)])
 
 
 # --------------------------------------------------------------------------- audio
@@ -576,9 +900,26 @@ def music_bed(duration: float, seed: int, rate: int = 44100) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- encoding
-def encode_mp4(frames, *, size: tuple[int, int], count: int, audio: np.ndarray | None = None,
+def _video_frame(item: Image.Image | Planes | av.VideoFrame) -> av.VideoFrame:
+    if isinstance(item, av.VideoFrame):
+        return item
+    if isinstance(item, Planes):
+        return item.video_frame()
+    # from_image copies Pillow's bytes straight in (4 ms a 1080x1920 frame, where
+    # np.asarray + from_ndarray took 28 ms); converting to yuv420p ourselves with
+    # bilinear chroma is ~20% cheaper than the encoder's default bicubic scaler.
+    return av.VideoFrame.from_image(item if item.mode == "RGB" else item.convert("RGB")).reformat(
+        format="yuv420p", interpolation="BILINEAR")
+
+
+def encode_mp4(frames: Iterable[Image.Image | Planes | av.VideoFrame], *,
+               size: tuple[int, int], count: int, audio: np.ndarray | None = None,
                rate: int = 44100) -> bytes:
-    """H.264 yuv420p 30 fps (+ AAC) MP4 with the moov atom up front (faststart)."""
+    """H.264 yuv420p 30 fps (+ AAC) MP4 with the moov atom up front (faststart).
+
+    ``frames`` yields RGB images, ``Planes`` (see yuv.py) or yuv420p ``av.VideoFrame``s of
+    ``size``, in any mix.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "out.mp4")
         container = av.open(path, "w", options={"movflags": "+faststart"})
@@ -591,13 +932,8 @@ def encode_mp4(frames, *, size: tuple[int, int], count: int, audio: np.ndarray |
             audio_stream = container.add_stream("aac", rate=rate)
             audio_stream.layout = "stereo"
             audio_stream.bit_rate = 128000
-        for image in frames:
-            # from_image copies Pillow's bytes straight in (4 ms a 1080x1920 frame, where
-            # np.asarray + from_ndarray took 28 ms); converting to yuv420p ourselves with
-            # bilinear chroma is ~20% cheaper than the encoder's default bicubic scaler.
-            frame = av.VideoFrame.from_image(
-                image if image.mode == "RGB" else image.convert("RGB")).reformat(
-                format="yuv420p", interpolation="BILINEAR")
+        for item in frames:
+            frame = _video_frame(item)
             for packet in stream.encode(frame):
                 container.mux(packet)
         for packet in stream.encode():
@@ -625,7 +961,8 @@ def poster_jpeg(frame: Image.Image) -> bytes:
     """The video's poster: its first frame (a finished ad, see HOOK_ROLES) as a JPEG, so every
     player shows the hook before the first byte of video has loaded."""
     buffer = io.BytesIO()
-    frame.convert("RGB").save(buffer, "JPEG", quality=POSTER_QUALITY)
+    (frame if frame.mode == "RGB" else frame.convert("RGB")).save(buffer, "JPEG",
+                                                                  quality=POSTER_QUALITY)
     return buffer.getvalue()
 
 
@@ -642,18 +979,18 @@ def render_scene_video(scene: Scene, prompt: dict, *, duration: float, seed: int
     animator = SceneAnimator(scene, prompt["recipe"], duration, seed)
     count = frame_count(duration)
     audio = music_bed(duration, seed) if bgm else None
-    first: list[Image.Image] = []
+    renderer = PlanarRenderer()
 
     def frames():
         for i in range(count):
-            frame = animator.frame(i)
-            if i == 0:
-                first.append(frame.copy())
-            yield frame
+            yield renderer.render(animator.ops(i))
             if step:
                 step()
 
     content = encode_mp4(frames(), size=(scene.width, scene.height), count=count, audio=audio)
+    # The poster is drawn in RGB (full-resolution colour), from the same operations as the
+    # encoded frame 0.
+    poster = poster_jpeg(animator.frame(0))
     elapsed = time.perf_counter() - started
     report = dict(gate_report or {})
     report["video"] = {"frames": count, "fps": FPS, "animation_prompt": prompt["name"],
@@ -661,7 +998,7 @@ def render_scene_video(scene: Scene, prompt: dict, *, duration: float, seed: int
     return RenderedFile(kind="video", aspect=scene.aspect, width=scene.width,
                         height=scene.height, duration=count / FPS, content=content,
                         mime="video/mp4", extension="mp4", gate_report=report,
-                        poster=poster_jpeg(first[0]),
+                        poster=poster,
                         timings={"video_s": round(elapsed, 3),
                                  "fps": round(count / elapsed, 1)})
 

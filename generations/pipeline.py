@@ -454,14 +454,19 @@ def _render_ugc(*, concept: Concept, brief: AdBrief) -> RenderedFile:
         voice = ugc_voice.decode_audio(track, max_seconds=ugc.MAX_SECONDS)
     brand = _brand_spec(job=job, brief=brief)
     product = _product_spec(concept=concept, brief=brief)
+    writer = providers.script_writer(workspace=job.workspace,
+                                     context=CallContext(job_id=job.pk,
+                                                         workspace_id=job.workspace_id))
     script = ugc.write_script(brand=brand, product=product, prompt=brief.prompt or "",
                               duration=voice.duration if voice else brief.duration,
-                              template=options["template"], seed=concept.seed)
+                              template=options["template"], seed=concept.seed, writer=writer)
     # The job page and every surface show a concept's headline and body: for a presenter
-    # video those are the hook it opens on and what it says about the product.
+    # video those are the hook it opens on and what it says about the product; who wrote
+    # them is who wrote the script.
     Concept.objects.filter(pk=concept.pk).update(
         headline=script.section("hook")[:200] or concept.headline,
-        body=script.section("product")[:400] or concept.body)
+        body=script.section("product")[:400] or concept.body,
+        copy_source=script.source[:80], copy_fallback=script.fallback[:300])
     if voice is None and options.get("generate_audio"):
         params = catalogue.avatar_by_id(avatar["builtin"]) if avatar.get("builtin") else {}
         voice = _spoken_script(job=job, text=script.text, voice=params.get("voice", ""),

@@ -12,12 +12,18 @@ copy rules (whole sentences, a headline not used before in the job, a body that 
 restate the headline). A failing answer is re-asked once with the reasons; a second failure,
 or any provider error, falls back to the local copywriter's line, and the returned ``Copy``
 says so (``source``/``fallback``), which the pipeline records on the concept.
+
+UGC scripts go the same way (``ChatScriptWriter``): one request for the five sections, told
+the word count the duration holds at the language's pace; an answer missing a section, with
+a line cut off, off the word count by more than 15% or repeating itself is re-asked once,
+then the local script writer's script is used and the ``Script`` says why.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from dataclasses import replace
 from typing import Any
@@ -26,6 +32,16 @@ from generations import catalogue
 from generations.render.capacity import slot_capacity
 from generations.render.copy import ROLE_OF_TEMPLATE, LocalCopywriter, fits_slot, script_of
 from generations.render.specs import BrandSpec, Copy, ProductSpec
+from generations.render.ugc.script import (
+    DEFAULT_WPS,
+    SECTIONS,
+    WORDS_PER_SECOND,
+    LocalScriptWriter,
+    Script,
+    ScriptLine,
+    language_of,
+    word_budget,
+)
 
 from .base import (
     BRAND_READING,
@@ -81,6 +97,28 @@ BRAND_SCHEMA = {
         "language": {"type": "string", "description": "ISO 639-1 code of the site's language."},
     },
     "required": ["tone", "audience", "value_props", "language"],
+    "additionalProperties": False,
+}
+
+
+SCRIPT_WORD_TOLERANCE = 0.15
+SECTION_HINTS = {
+    "hook": "The first second: a line that stops the scroll.",
+    "problem": "The problem the viewer has, in the creator's own words.",
+    "product": "The product moment: what it is and what it does, from the brief's claims.",
+    "proof": "The proof: what changed for the creator since using it.",
+    "cta": "The call to action the video ends on.",
+}
+UGC_TEMPLATE_HINTS = {
+    "ugc-product-video": "A creator testimonial talking to camera.",
+    "ugc-review": "An honest review: the hook is a question the creator then answers.",
+}
+SCRIPT_SCHEMA = {
+    "type": "object",
+    "properties": {section: {"type": "array", "items": {"type": "string"},
+                             "description": f"{hint} One or more whole spoken sentences."}
+                   for section, hint in SECTION_HINTS.items()},
+    "required": list(SECTIONS),
     "additionalProperties": False,
 }
 
@@ -275,6 +313,129 @@ class ChatCopywriter:
             "sentences ending in punctuation and says something the headline does not. Never "
             "reuse a line from do_not_use. Claim only what the brief states; no prices unless "
             "given, no emoji, no hashtags.")
+        return [{"role": "system", "content": system},
+                {"role": "user", "content": json.dumps(brief, ensure_ascii=False)}]
+
+
+def script_word_range(target: int) -> tuple[int, int]:
+    """The fewest and most words a script for ``target`` may have."""
+    return (math.ceil(target * (1 - SCRIPT_WORD_TOLERANCE)),
+            math.floor(target * (1 + SCRIPT_WORD_TOLERANCE)))
+
+
+def script_problems(sections: dict[str, list[str]], *, target: int) -> list[str]:
+    """Why a script (section -> lines) may not be spoken (empty: it may), in words the model
+    is re-asked with."""
+    problems = []
+    seen: dict[str, str] = {}  # line key -> the section it was first said in
+    for section in SECTIONS:
+        lines = sections.get(section) or []
+        if not lines:
+            problems.append(f"the {section} section is empty")
+        for line in lines:
+            if not _ENDS_SENTENCE.search(line) or line.endswith(("...", "…")):
+                problems.append(f"the {section} section is not whole sentences (it is cut "
+                                "off)")
+            key = _key(line)
+            if key in seen:
+                problems.append(f"the {section} section repeats the {seen[key]} section"
+                                if seen[key] != section
+                                else f"the {section} section says the same line twice")
+            seen.setdefault(key, section)
+    words = sum(len(line.split()) for lines in sections.values() for line in lines)
+    low, high = script_word_range(target)
+    if not low <= words <= high:
+        problems.append(f"the script has {words} words; it must have {low} to {high}")
+    return list(dict.fromkeys(problems))
+
+
+class ChatScriptWriter:
+    """A UGC ``ScriptWriter`` backed by a chat model (see module docstring)."""
+
+    def __init__(self, *, client: ProviderClient, context: CallContext = NO_CONTEXT,
+                 fallback: LocalScriptWriter | None = None) -> None:
+        self.client = client
+        self.context = context
+        self.fallback = fallback or LocalScriptWriter()
+
+    @property
+    def model(self) -> str:
+        return str(self.client.config.get("model", ""))
+
+    def write(self, *, brand: BrandSpec, product: ProductSpec, prompt: str = "",
+              duration: float = 15.0, template: str = "ugc-product-video",
+              seed: int = 0) -> Script:
+        def local(reason: str) -> Script:
+            script = self.fallback.write(brand=brand, product=product, prompt=prompt,
+                                         duration=duration, template=template, seed=seed)
+            return replace(script, source="local", fallback=reason[:300])
+
+        language = language_of(brand)
+        target = word_budget(duration, language)
+        messages = self._messages(brand=brand, product=product, prompt=prompt,
+                                  duration=duration, template=template, language=language,
+                                  target=target)
+        problems: list[str] = []
+        for attempt in range(2):
+            try:
+                answer = self._ask(messages, seed=seed + attempt)
+            except (ProviderError, ProviderUnavailable) as exc:
+                logger.info("chat script fell back to the local writer: %s", exc.message)
+                return local(f"{self.client.name}: {exc.message}")
+            if isinstance(answer, str):
+                problems = [f"the model declined: {answer}"]
+                messages = [*messages, {"role": "user", "content": "Please write the script "
+                                        "as asked; it is ordinary product advertising."}]
+                continue
+            sections = {section: [" ".join(str(line).split()) for line in lines
+                                  if str(line).strip()]
+                        for section in SECTIONS
+                        if isinstance(lines := answer.get(section), list)}
+            problems = script_problems(sections, target=target)
+            if not problems:
+                return Script(lines=tuple(ScriptLine(section, line) for section in SECTIONS
+                                          for line in sections[section]),
+                              language=language, source=f"{self.client.name}:{self.model}")
+            messages = [
+                *messages,
+                {"role": "assistant", "content": json.dumps(answer, ensure_ascii=False)},
+                {"role": "user", "content": "That script cannot be used: "
+                 + "; ".join(problems) + ". Write it again within the limits."}]
+        return local(f"{self.client.name} script rejected twice: " + "; ".join(problems))
+
+    def _ask(self, messages: list[dict], *, seed: int) -> dict | str:
+        payload = structured_payload(self.client.config, name="ugc_script",
+                                     schema=SCRIPT_SCHEMA, messages=messages,
+                                     temperature=0.8, seed=seed)
+        return self.client.call("POST", "/chat/completions", capability=COPY, model=self.model,
+                                json=payload, parse=parse_structured, context=self.context)
+
+    @staticmethod
+    def _messages(*, brand: BrandSpec, product: ProductSpec, prompt: str, duration: float,
+                  template: str, language: str, target: int) -> list[dict]:
+        low, high = script_word_range(target)
+        brief = {
+            "brand": {"name": brand.name, "tagline": brand.tagline, "tone": brand.tone,
+                      "value_props": list(brand.value_props)},
+            "language": language,
+            "product": {"name": product.name, "description": product.description[:600],
+                        "price": product.price or "", "currency": product.currency},
+            "prompt": prompt[:600],
+            "template": {"slug": template, "description": UGC_TEMPLATE_HINTS.get(template, "")},
+            "duration_seconds": duration,
+            "words": {"target": target, "min": low, "max": high,
+                      "words_per_second": WORDS_PER_SECOND.get(language, DEFAULT_WPS)},
+            "sections": SECTION_HINTS,
+        }
+        system = (
+            "You write short UGC video scripts: a creator talking to camera about a product, "
+            "casual, first person, spoken aloud. Write the five sections of the brief (hook, "
+            "problem, product, proof, cta), each a list of whole spoken sentences ending in "
+            "punctuation, in the language whose ISO 639-1 code is in language and in the "
+            "brand's tone of voice. The whole script is words.target words long (between "
+            "words.min and words.max), so it fills the duration at the language's pace. No "
+            "line may repeat another. Claim only what the brief states; no prices unless "
+            "given, no emoji, no hashtags, no stage directions.")
         return [{"role": "system", "content": system},
                 {"role": "user", "content": json.dumps(brief, ensure_ascii=False)}]
 

@@ -54,6 +54,12 @@ ADAPTERS: dict[str, dict[str, str]] = {
     },
 }
 
+# The UGC script writer of each copy provider: a script is copy, so the provider that writes a
+# job's ad copy writes its scripts, under the same rules (calls recorded as ``copy``).
+SCRIPT_WRITERS: dict[str, str] = {
+    "chat": "generations.providers.chat.ChatScriptWriter",
+}
+
 KIND_OF_CAPABILITY = {base.IMAGE_GENERATE: "image", base.IMAGE_EDIT: "image",
                       base.IMAGE_TO_VIDEO: "video", base.SPEECH: "speech", base.COPY: "text",
                       base.BRAND_READING: "text", base.MODERATION: "moderation"}
@@ -130,9 +136,15 @@ def adapter(capability: str, *, workspace: Any = None, provider: str | None = No
     """An adapter instance for ``capability`` (the first allowed provider in the table, or
     ``provider``), built as ``cls(client=ProviderClient(name), **options)``; None when no
     provider is configured and allowed: the caller uses the local implementation."""
+    return _first_allowed(ADAPTERS.get(capability, {}), workspace=workspace,
+                          provider=provider, **options)
+
+
+def _first_allowed(table: dict[str, str], *, workspace: Any = None,
+                   provider: str | None = None, **options: Any) -> Any:
     from .http import ProviderClient
 
-    for name, path in ADAPTERS.get(capability, {}).items():
+    for name, path in table.items():
         if provider is not None and name != provider:
             continue
         if provider_allowed(name, workspace=workspace):
@@ -144,6 +156,13 @@ def copy_writer(*, workspace: Any = None, context: base.CallContext = base.NO_CO
     """The copy provider for a job: a chat adapter when one is configured and allowed, else
     None (``write_copy`` then uses the local copywriter)."""
     return adapter(base.COPY, workspace=workspace, context=context)
+
+
+def script_writer(*, workspace: Any = None,
+                  context: base.CallContext = base.NO_CONTEXT) -> Any:
+    """The UGC ``ScriptWriter`` for a job: the chat provider's when it is configured and
+    allowed for ``workspace``, else None (``write_script`` then uses the local writer)."""
+    return _first_allowed(SCRIPT_WRITERS, workspace=workspace, context=context)
 
 
 def moderator(*, workspace: Any = None, context: base.CallContext = base.NO_CONTEXT) -> Any:

@@ -253,22 +253,26 @@ def test_an_uploaded_portrait_is_cropped_around_its_face():
     assert 200 < (x0 + x1) / 2 < 880  # the face landed inside the vertical frame
 
 
-def test_a_registered_script_writer_writes_the_script_and_the_engine_times_it():
-    from generations.render.ugc.script import Script, ScriptLine, register_script_writer
+def test_the_providers_script_writer_writes_the_script_and_the_engine_times_it(settings):
+    from generations.providers import registry
+    from generations.render.ugc.script import Script, ScriptLine
 
     class ChatWriter:
         def write(self, *, brand, product, prompt, duration, template, seed):
             return Script(lines=(ScriptLine("hook", f"{prompt} starts here."),
                                  ScriptLine("product", f"Meet {product.name}."),
-                                 ScriptLine("cta", "Tap the link.")), language="en")
+                                 ScriptLine("cta", "Tap the link.")), language="en",
+                          source="chat:fake-chat-model")
 
-    register_script_writer(ChatWriter())
-    try:
-        script = write_script(brand=_brand("en"), product=SERUM, prompt="Chat", duration=8)
-    finally:
-        register_script_writer(None)
+    script = write_script(brand=_brand("en"), product=SERUM, prompt="Chat", duration=8,
+                          writer=ChatWriter())
 
     assert script.text == "Chat starts here. Meet Glow Serum. Tap the link."
     words = timed_words(script, start=0.15, end=7.65)
     assert [w.section for w in words][:3] == ["hook"] * 3
-    assert write_script(brand=_brand("en"), product=SERUM, duration=8).text != script.text
+    # With no chat provider configured the registry has no writer: the local one writes.
+    assert settings.PROVIDERS["chat"]["enabled"] is False
+    assert registry.script_writer() is None
+    local = write_script(brand=_brand("en"), product=SERUM, duration=8,
+                         writer=registry.script_writer())
+    assert local.text != script.text and (local.source, local.fallback) == ("local", "")

@@ -3,7 +3,8 @@
 ``ChatModel`` plays the model: it reads the brief the adapter sends (the user message's JSON),
 checks the request has the documented shape, and answers with a chat.completion object whose
 ``message.content`` is JSON matching the requested schema. Tests switch it to answer too long,
-to refuse, or to fail."""
+to refuse, or to fail. A ``ugc_script`` request is answered with a script of the brief's
+target word count (``words.target``)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,23 @@ from tests.providers.fakes import Reply, Seen
 HEADLINES = ["Glow that lasts all day", "Your skin, brighter by morning", "Brightness you can feel",
              "Meet your daily glow", "Radiance, made simple", "Light from within",
              "Care that shows", "Wake up glowing"]
+# A short spoken script ({p}: the product) and the sentences the fake pads it with, each whole.
+SCRIPT = {"hook": ["I need to talk about {p}."], "problem": ["My skin felt dull."],
+          "product": ["{p} changed that."], "proof": ["Friends noticed fast."],
+          "cta": ["Tap the link."]}
+SCRIPT_PADDING = [("product", "It sinks in within seconds."),
+                  ("proof", "My morning glow is back."),
+                  ("problem", "Nothing I tried ever helped."),
+                  ("product", "One drop covers my whole face."),
+                  ("proof", "I reach for it every single day."),
+                  ("problem", "Every serum promised the world."),
+                  ("product", "The texture feels like water."),
+                  ("proof", "Honestly, my skin looks rested."),
+                  ("product", "It layers well under makeup."),
+                  ("proof", "I already ordered a second bottle."),
+                  ("problem", "My evenings ended with tired skin."),
+                  ("product", "A little goes a very long way."),
+                  ("proof", "People ask what I changed.")]
 BODIES = ["Vitamin C brightens dull skin in seven days.", "Dermatologist tested and gentle "
           "enough for every morning.", "A vegan formula that sinks in fast."]
 
@@ -67,7 +85,7 @@ def request_problems(body: dict) -> list[str]:
 class ChatModel:
     """``mode``: ``fit`` (copy within the limits), ``long`` (a headline longer than its slot),
     ``long_once`` (long, then fitting), ``refuse_once``, ``fail_every_other`` (500 on odd
-    calls), ``down`` (always 503)."""
+    calls), ``down`` (always 503). For scripts ``long`` is three times the word target."""
 
     def __init__(self, model: str = "fake-chat-model") -> None:
         self.model = model
@@ -76,6 +94,7 @@ class ChatModel:
         self.bad_requests: list[list[str]] = []
         self.calls = itertools.count()
         self.copy_answers = 0
+        self.script_briefs: list[dict] = []
 
     def __call__(self, seen: Seen) -> Reply:
         n = next(self.calls)
@@ -103,9 +122,18 @@ class ChatModel:
         brief = json.loads(next(m["content"] for m in body["messages"] if m["role"] == "user"))
         if name == "brand_dna":
             return Reply(200, completion(json.dumps(self.brand_dna(brief)), model=self.model))
+        retried = len(body["messages"]) > 2
+        if name == "ugc_script":
+            self.script_briefs.append(brief)
+            if self.mode == "refuse_once" and not retried:
+                return Reply(200, completion(None, model=self.model,
+                                             refusal="I'm sorry, I can't help with that."))
+            long = self.mode == "long" or (self.mode == "long_once" and not retried)
+            target = brief["words"]["target"] * (3 if long else 1)
+            return Reply(200, completion(json.dumps(self.script_for(brief, words=target)),
+                                         model=self.model))
         self.briefs.append(brief)
         self.copy_answers += 1
-        retried = len(body["messages"]) > 2
         if self.mode == "refuse_once" and not retried:
             return Reply(200, completion(None, model=self.model,
                                          refusal="I'm sorry, I can't help with that."))
@@ -129,6 +157,21 @@ class ChatModel:
                          and len(b) <= limits["body"]["max_characters"]),
                         "Bright skin, daily.")
         return {"headline": headline, "body": body, "cta": "Shop the glow"}
+
+    def script_for(self, brief: dict, *, words: int) -> dict:
+        """The short script, padded with whole sentences until it holds ``words`` words."""
+        name = brief["product"]["name"]
+        script = {section: [line.format(p=name) for line in lines]
+                  for section, lines in SCRIPT.items()}
+        count = sum(len(line.split()) for lines in script.values() for line in lines)
+        padding = itertools.cycle(SCRIPT_PADDING)
+        rounds = itertools.count()
+        while count < words:
+            section, line = next(padding)
+            line = line if next(rounds) < len(SCRIPT_PADDING) else f"Really, {line.lower()}"
+            script[section].append(line)
+            count += len(line.split())
+        return script
 
     def brand_dna(self, brief: dict) -> dict:
         return {"tone": "warm, expert, reassuring", "audience": "adults with dull skin",

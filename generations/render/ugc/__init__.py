@@ -11,7 +11,7 @@ from generations import catalogue
 
 from ..specs import BrandSpec, ConceptSpec, ProductSpec, RenderedFile
 from .presenter import Presenter, draw_presenter, photo_presenter
-from .script import Script, ScriptWriter, script_writer
+from .script import LocalScriptWriter, Script, ScriptWriter
 from .video import render_ugc
 from .voice import Voiceover
 
@@ -51,9 +51,11 @@ def presenter_for(*, avatar_id: str | None, photo: bytes | None, aspect: str,
 def write_script(*, brand: BrandSpec, product: ProductSpec, prompt: str = "", duration: float,
                  template: str = "ugc-product-video", seed: int = 0,
                  writer: ScriptWriter | None = None) -> Script:
-    return (writer or script_writer()).write(brand=brand, product=product,
-                                                   prompt=prompt, duration=duration,
-                                                   template=template, seed=seed)
+    """The script for ``duration`` seconds, by ``writer`` (the job's provider, which the
+    pipeline gets from the provider registry) or, without one, the local writer."""
+    return (writer or LocalScriptWriter()).write(brand=brand, product=product, prompt=prompt,
+                                                 duration=duration, template=template,
+                                                 seed=seed)
 
 
 def render_ugc_video(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSpec,

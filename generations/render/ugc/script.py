@@ -5,9 +5,10 @@ English 2.5, Spanish 2.9, French 2.7, German 2.2), so the number of words a dura
 is known before a word is written. ``LocalScriptWriter`` builds each section's candidates
 from phrase banks and the Brand DNA (value props used whole, through the sentence shape their
 kind allows, as the ad copywriter does), then picks the combination whose length lands
-closest to that budget. ``ScriptWriter`` is the interface a chat-model adapter implements;
-whatever writes the lines, ``timed_words`` spreads them over the speech (reading speed when
-the video is silent, the voice track's length when there is one).
+closest to that budget. ``ScriptWriter`` is the interface a chat-model adapter implements
+(``generations.providers.chat.ChatScriptWriter``, picked by the provider registry); whatever
+writes the lines, ``timed_words`` spreads them over the speech (reading speed when the video
+is silent, the voice track's length when there is one).
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ class ScriptLine:
 class Script:
     lines: tuple[ScriptLine, ...]
     language: str
+    source: str = "local"  # who wrote it: "local" or "<provider>:<model>", as ``Copy.source``
+    fallback: str = ""  # why a provider's script was not used (empty: no fallback)
 
     @property
     def words(self) -> list[tuple[str, str]]:
@@ -223,7 +226,9 @@ class LocalScriptWriter:
             (product.description, prompt))))
         fields = {"p": product.name, "n": brand.name}
         hooks = [h.format(**fields) for h in bank["hook"]]
-        problems = bank["problem"].get(category, bank["problem"]["default"])
+        # A copy: the pools are shuffled in place, and the bank must not change between calls
+        # (the same seed writes the same script).
+        problems = list(bank["problem"].get(category, bank["problem"]["default"]))
         proofs = bank["proof"].get(category, []) + bank["proof"]["default"]
         intros = [i.format(**fields) for i in bank["intro"]]
         parts = [self._part(p, bank, lang) for p in parts_of(brand)]
@@ -288,21 +293,6 @@ class LocalScriptWriter:
                 if key == (0, 0):
                     break
         return best
-
-
-DEFAULT_SCRIPT_WRITER: ScriptWriter = LocalScriptWriter()
-_script_writer: ScriptWriter = DEFAULT_SCRIPT_WRITER
-
-
-def register_script_writer(writer: ScriptWriter | None) -> None:
-    """Make ``writer`` (a chat-model adapter) write every UGC script; None goes back to the
-    local writer. Whatever writes the lines, ``timed_words`` times them."""
-    global _script_writer
-    _script_writer = writer or DEFAULT_SCRIPT_WRITER
-
-
-def script_writer() -> ScriptWriter:
-    return _script_writer
 
 
 def _syllables(word: str) -> int:

@@ -237,21 +237,20 @@ def draw_text_block(fit: TextFit, box_w: int, box_h: int, colour: RGBA, align: s
     return sprite, ink
 
 
-def _draw_line(draw, line, x, baseline, font, emoji_font, colour, tracking, fit):
+def _draw_line(draw, line, x, baseline, font, emoji_font, colour, tracking, fit) -> None:
+    # The ink box is measured from the drawn pixels afterwards (draw_text_block), so nothing
+    # here asks Pillow for a bbox: that lays the text out a second time.
     if fit.rtl:
         draw.text((x, baseline), line, font=font, fill=colour, anchor="ls", direction="rtl")
-        return draw.textbbox((x, baseline), line, font=font, anchor="ls", direction="rtl")
-    left, top, right, bottom = x, baseline, x, baseline
+        return
     cursor = x
     pieces = [(c, False) for c in line] if tracking else _runs(line)
-    for piece, emoji in pieces:
+    last = len(pieces) - 1
+    for index, (piece, emoji) in enumerate(pieces):
         face = emoji_font if emoji else font
         draw.text((cursor, baseline), piece, font=face, fill=colour, anchor="ls")
-        box = draw.textbbox((cursor, baseline), piece, font=face, anchor="ls")
-        left, top = min(left, box[0]), min(top, box[1])
-        right, bottom = max(right, box[2]), max(bottom, box[3])
-        cursor += face.getlength(piece) + (tracking * fit.size if tracking else 0)
-    return left, top, right, bottom
+        if index < last:
+            cursor += face.getlength(piece) + (tracking * fit.size if tracking else 0)
 
 
 def word_boxes(fit: TextFit, box_w: int, box_h: int, align: str = "left", valign: str = "top",

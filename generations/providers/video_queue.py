@@ -47,12 +47,20 @@ class Family:
 FAMILIES = {
     "veo": Family(first_field="first_frame_url", last_field="last_frame_url",
                   durations=(4, 6, 8), duration_suffix="s", sends_aspect_ratio=True),
-    "kling": Family(first_field="image_url", last_field="tail_image_url", durations=(5, 10)),
+    # Kling 3.0 and later name the first frame ``start_image_url`` (fal: "Seedance 2.0 takes
+    # image_url, while Kling 3.0 Pro takes start_image_url"); 1.x and 2.x say ``image_url``.
+    "kling": Family(first_field="start_image_url", last_field="end_image_url",
+                    durations=(5, 10)),
+    "kling-v2": Family(first_field="image_url", last_field="tail_image_url", durations=(5, 10)),
 }
 
 
 def family_for(endpoint: str) -> Family:
-    return FAMILIES["veo" if "veo" in endpoint else "kling"]
+    if "veo" in endpoint:
+        return FAMILIES["veo"]
+    if "/v1" in endpoint or "/v2" in endpoint:
+        return FAMILIES["kling-v2"]
+    return FAMILIES["kling"]
 
 
 @dataclass(frozen=True)

@@ -45,8 +45,9 @@ def test_kling_is_submitted_polled_and_fetched(fal, polls):
     body = submit.json()
     assert body["prompt"] == "Slow orbit around the bottle"
     assert body["duration"] == "5"
-    assert base64.b64decode(body["image_url"].split(",", 1)[1]) == FIRST
-    assert body["image_url"].startswith("data:image/png;base64,")
+    assert base64.b64decode(body["start_image_url"].split(",", 1)[1]) == FIRST
+    assert body["start_image_url"].startswith("data:image/png;base64,")
+    assert "image_url" not in body  # Kling 3.0 names the first frame start_image_url
     request_id = "7c1f0001-0000-4000-8000-00000000fa1a"
     base = f"/fal-ai/kling-video/requests/{request_id}"
     # Status and result paths leave the subpath out, as documented.

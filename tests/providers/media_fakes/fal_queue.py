@@ -33,7 +33,7 @@ MODELS: dict[str, dict[str, Any]] = {
     "fal-ai/kling-video/v2.1/pro/image-to-video": {
         "images": ("image_url",), "durations": ("5", "10"), "default": "5"},
     "fal-ai/kling-video/v3/pro/image-to-video": {
-        "images": ("image_url",), "durations": ("5", "10"), "default": "5"},
+        "images": ("start_image_url",), "durations": ("5", "10"), "default": "5"},
     "fal-ai/veo3.1/first-last-frame-to-video": {
         "images": ("first_frame_url", "last_frame_url"), "durations": ("4s", "6s", "8s"),
         "default": "8s"},

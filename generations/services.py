@@ -25,7 +25,7 @@ from billing import services as ledger
 from billing.exceptions import InsufficientCredits
 from billing.services import account_for_workspace
 from brands.models import Brand, Product
-from brands.scrape.http import FetchFailed, OutboundRefused, safe_get
+from brands.scrape.http import FetchedResponse, FetchFailed, OutboundRefused, safe_get
 from brands.selectors import default_brand_for
 from generations import catalogue, events
 from generations.briefs import AdBrief, brief_credits, check_model, validate_brief
@@ -277,27 +277,34 @@ def submit_jobs(*, workspace: Workspace, briefs: list[AdBrief], metadata: list[d
 REFERENCE_FETCH_SECONDS = 10.0
 
 
+def fetch_request_url(*, url: str, code: str, field: str | None, max_bytes: int,
+                      timeout: float) -> FetchedResponse:
+    """A file a request points at, fetched through the SSRF-safe client; a URL that is not
+    http(s), unreachable, refused or not a 200 is InvalidRequest ``code`` naming ``field``."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname or len(url) > 2000:
+        raise InvalidRequest(code, f"{url!r} is not an http(s) URL of at most 2000 characters.",
+                             field=field)
+    try:
+        response = safe_get(url, max_bytes=max_bytes, timeout=timeout)
+    except (OutboundRefused, FetchFailed) as exc:
+        raise InvalidRequest(code, f"Could not fetch {url}: {exc}.", field=field) from exc
+    if response.status != 200:
+        raise InvalidRequest(code, f"Fetching {url} answered HTTP {response.status}.",
+                             field=field)
+    return response
+
+
 def upload_create_from_url(*, workspace: Workspace, url: str, field: str | None = None,
                            created_by: User | None = None) -> Upload:
     """Fetch an image the request points at (through the SSRF-safe client) and store it as an
     Upload; an unreachable, refused or non-image URL is InvalidRequest naming ``field``."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname or len(url) > 2000:
-        raise InvalidRequest("invalid_reference_images",
-                             f"{url!r} is not an http(s) URL of at most 2000 characters.",
-                             field=field)
     max_bytes = settings.STUDIO_IMAGE_MAX_UPLOAD_BYTES
-    try:
-        response = safe_get(url, max_bytes=max_bytes, timeout=REFERENCE_FETCH_SECONDS)
-    except (OutboundRefused, FetchFailed) as exc:
-        raise InvalidRequest("invalid_reference_images",
-                             f"Could not fetch {url}: {exc}.", field=field) from exc
-    if response.status != 200:
-        raise InvalidRequest("invalid_reference_images",
-                             f"Fetching {url} answered HTTP {response.status}.", field=field)
+    response = fetch_request_url(url=url, code="invalid_reference_images", field=field,
+                                 max_bytes=max_bytes, timeout=REFERENCE_FETCH_SECONDS)
     return upload_create(workspace=workspace, content=response.content, created_by=created_by,
-                         original_name=parts.path.rsplit("/", 1)[-1], max_bytes=max_bytes,
-                         field=field)
+                         original_name=urlsplit(url).path.rsplit("/", 1)[-1],
+                         max_bytes=max_bytes, field=field)
 
 
 def submit_video_from_job(

@@ -14,7 +14,6 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from PIL import Image, ImageOps
 
-from brands.scrape.http import FetchFailed, OutboundRefused, safe_get
 from generations import catalogue
 from generations.briefs import AdBrief
 from generations.errors import InvalidRequest
@@ -22,7 +21,7 @@ from generations.models import AdFormat, Avatar, Upload
 from generations.providers import speech as speech_providers
 from generations.render.ugc.presenter import face_centre
 from generations.render.ugc.voice import AudioRefused, decode_audio
-from generations.services import upload_create
+from generations.services import fetch_request_url, upload_create
 from generations.storage import storage_call
 from studio.exceptions import NotFound
 from studio.models import User, Workspace
@@ -140,23 +139,14 @@ def audio_upload_create_from_url(*, workspace: Workspace, url: str, max_seconds:
                                  field: str = "audio_url") -> tuple[Upload, float]:
     """Fetch a voice track through the SSRF-safe client, check it decodes (PyAV) to a track
     of 2 s to ``max_seconds``, and store it as an Upload; returns it and its length."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise InvalidRequest("invalid_audio", f"{url!r} is not an http(s) URL.", field=field)
-    try:
-        response = safe_get(url, max_bytes=AUDIO_MAX_BYTES, timeout=AUDIO_FETCH_SECONDS)
-    except (OutboundRefused, FetchFailed) as exc:
-        raise InvalidRequest("invalid_audio", f"Could not fetch {url}: {exc}.",
-                             field=field) from exc
-    if response.status != 200:
-        raise InvalidRequest("invalid_audio", f"Fetching {url} answered HTTP "
-                             f"{response.status}.", field=field)
+    response = fetch_request_url(url=url, code="invalid_audio", field=field,
+                                 max_bytes=AUDIO_MAX_BYTES, timeout=AUDIO_FETCH_SECONDS)
     try:
         voice = decode_audio(response.content, max_seconds=max_seconds)
     except AudioRefused as exc:
         raise InvalidRequest("invalid_audio", f"{url} cannot be used as the voice track: "
                              f"{exc}.", field=field) from exc
-    name = parts.path.rsplit("/", 1)[-1][:200] or "voice"
+    name = urlsplit(url).path.rsplit("/", 1)[-1][:200] or "voice"
     upload = Upload(workspace=workspace, original_name=name,
                     mime_type=(response.content_type or "application/octet-stream")[:40],
                     width=0, height=0, size_bytes=len(response.content),

@@ -51,7 +51,6 @@ def served(monkeypatch):
                                headers=httpx.Headers({"content-type": kind}))
 
     monkeypatch.setattr("generations.services.safe_get", safe_get)
-    monkeypatch.setattr("generations.ugc.safe_get", safe_get)
     return calls
 
 

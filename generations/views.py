@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from billing import pricing
@@ -99,13 +98,13 @@ def create_ugc(request):
     if not form.is_valid():
         errors = [str(e) for field in form.errors.values() for e in field]
         messages.error(request, "The presenter video was not queued: " + " ".join(errors))
-        return redirect(reverse("generations:create") + "#ugc")
+        return redirect("generations:create")
     try:
         submission = services.submit_job(workspace=request.workspace, brief=form.to_brief(),
                                          surface=Surface.STUDIO, created_by=request.user)
     except AppError as exc:
         messages.error(request, _plain_submit_error(exc, request))
-        return redirect(reverse("generations:create") + "#ugc")
+        return redirect("generations:create")
     messages.success(request, f"Your presenter video is queued: "
                      f"{submission.job.credits_charged} credits charged.")
     return redirect("generations:job", public_id=submission.job.public_id)
@@ -118,7 +117,7 @@ def avatar_upload(request):
     form = AvatarUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "Give the presenter a name and a photo.")
-        return redirect(reverse("generations:create") + "#ugc")
+        return redirect("generations:create")
     try:
         avatar = ugc.avatar_create(workspace=request.workspace,
                                    content=form.cleaned_data["photo"].read(
@@ -128,7 +127,7 @@ def avatar_upload(request):
         messages.error(request, exc.message)
     else:
         messages.success(request, f"{avatar.name} was added to your presenters.")
-    return redirect(reverse("generations:create") + "#ugc")
+    return redirect("generations:create")
 
 
 def _plain_submit_error(exc: AppError, request) -> str:

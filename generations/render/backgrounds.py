@@ -25,7 +25,9 @@ def _grid(w: int, h: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _lerp(a: RGB, b: RGB, t: np.ndarray) -> np.ndarray:
     a_, b_ = np.array(a, np.float32), np.array(b, np.float32)
-    return a_ + (b_ - a_) * t[..., None]
+    out: np.ndarray = t[..., None] * (b_ - a_)
+    out += a_
+    return out
 
 
 def _noise(w: int, h: int, scale: int, rng: np.random.Generator) -> np.ndarray:
@@ -184,42 +186,44 @@ def paint_background(style_key: str, style_json: str, palette_key: tuple, size: 
     end = mix(stops[0], stops[-1], render.get("mix", 0.2))
     kind = render.get("background", "gradient")
     xs, ys = _grid(w, h)
+    # Vertical ramps (and a solid fill) are one column broadcast across the width: the light
+    # and texture below make the full array, so the column is all the ramp costs.
+    column = ys[:, :1]
     if kind == "radial":
-        cx, cy = _LIGHT_POS.get(render.get("light", "center"), (0.5, 0.4))
-        aspect = w / h
-        dist = np.sqrt(((xs - cx) * aspect) ** 2 + (ys - cy) ** 2) / 1.1
-        base = _lerp(end, start, np.clip(dist, 0, 1))
+        base = _lerp(end, start, _radial_distance(w, h, render.get("light", "center")))
     elif kind == "split":
         base = _lerp(start, palette.get("accent", start),
                      ((ys * h - xs * w * 0.6) > h * 0.45).astype(np.float32))
     elif kind == "studio":
-        t = np.clip((ys - 0.62) / 0.05, 0, 1)
-        wall = _lerp(mix(start, (255, 255, 255), 0.3), start, ys)
-        floor = _lerp(mix(start, (0, 0, 0), 0.04), mix(start, (0, 0, 0), 0.12), ys)
+        t = np.clip((column - 0.62) / 0.05, 0, 1)
+        wall = _lerp(mix(start, (255, 255, 255), 0.3), start, column)
+        floor = _lerp(mix(start, (0, 0, 0), 0.04), mix(start, (0, 0, 0), 0.12), column)
         base = wall * (1 - t[..., None]) + floor * t[..., None]
     elif kind == "solid":
-        base = np.broadcast_to(np.array(start, np.float32), (h, w, 3)).copy()
+        base = np.broadcast_to(np.array(start, np.float32), (h, 1, 3)).copy()
     else:
-        base = _lerp(start, end, ys)
+        base = _lerp(start, end, column)
     texture = render.get("texture")
     if texture and texture != "terrazzo":
         ink = mix(palette.get("secondary", start), palette["text"], 0.35)
         base = _texture(texture, w, h, rng, ink, base)
     if texture == "terrazzo":
-        image = Image.fromarray(np.clip(base, 0, 255).astype(np.uint8))
+        image = Image.fromarray(np.broadcast_to(np.clip(base, 0, 255).astype(np.uint8),
+                                                (h, w, 3)).copy())
         _terrazzo(image, [palette["primary"], palette["accent"], palette["secondary"]], rng)
         base = pixels(image).astype(np.float32)
     else:
         # The 8-bit levels an image would have held, without making one.
         base = np.floor(np.clip(base, 0, 255, out=base if base.flags.writeable else None))
     shaded = _finish(base, render, w, h, light=render.get("light", "top"))
-    return _to_full_size(shaded, full, render, rng)
+    return _to_full_size(shaded, full, render, rng, smooth=kind in SMOOTH_KINDS and not texture)
 
 
 def _finish(image: Image.Image | np.ndarray, render: dict, w: int, h: int,
             light: str) -> np.ndarray:
-    """Light falloff, vignette and grading, in that order, as a float array (``image`` may be
-    one already, which is then changed in place)."""
+    """Light falloff, vignette and grading, in that order, as an (h, w, 3) float array.
+    ``image`` may be one already, which is then changed in place, or an (h, 1, 3) column
+    that is broadcast across the width."""
     arr: np.ndarray = (image if isinstance(image, np.ndarray)
                        else pixels(image).astype(np.float32))
     vignette = float(render.get("vignette", 0.0))
@@ -232,8 +236,13 @@ def _finish(image: Image.Image | np.ndarray, render: dict, w: int, h: int,
             falloff = 1 - vignette * 0.6 * _vignette_shape(w, h)
             scale *= falloff
             lift *= falloff
-        arr *= scale[..., None]
+        if arr.shape[1] == w:
+            arr *= scale[..., None]
+        else:  # a column: the product is the full array
+            arr = arr * scale[..., None]
         arr += lift[..., None]
+    elif arr.shape[1] != w:
+        arr = np.broadcast_to(arr, (h, w, 3)).copy()
     grade = render.get("grade", {})
     if grade.get("warmth"):
         arr *= np.array([1 + grade["warmth"], 1, 1 - grade["warmth"]], np.float32)
@@ -254,6 +263,15 @@ def _glow(w: int, h: int, light: str) -> np.ndarray:
     return glow
 
 
+@lru_cache(maxsize=12)
+def _radial_distance(w: int, h: int, light: str) -> np.ndarray:
+    """Distance from the radial style's centre, in [0, 1] (0 at the centre)."""
+    xs, ys = _grid(w, h)
+    cx, cy = _LIGHT_POS.get(light, (0.5, 0.4))
+    dist: np.ndarray = np.clip(np.sqrt(((xs - cx) * w / h) ** 2 + (ys - cy) ** 2) / 1.1, 0, 1)
+    return dist
+
+
 @lru_cache(maxsize=4)
 def _vignette_shape(w: int, h: int) -> np.ndarray:
     xs, ys = _grid(w, h)
@@ -265,23 +283,29 @@ def _vignette_shape(w: int, h: int) -> np.ndarray:
 _BAYER = (np.array([[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]],
                    np.float32) + 0.5) / 16 - 0.5
 FILM_GRAIN_FLOOR = 0.03
+# Backgrounds with no edge and no texture: every step between neighbouring pixels is a
+# fraction of one 8-bit level, so pixel doubling cannot be told from interpolation.
+SMOOTH_KINDS = ("gradient", "radial", "studio", "solid")
 
 
 def _to_full_size(arr: np.ndarray, full: tuple[int, int], render: dict,
-                  rng: np.random.Generator) -> Image.Image:
+                  rng: np.random.Generator, smooth: bool = False) -> Image.Image:
     """Dither to 8 bits at half resolution, upscale, add film grain only for heavy-grain styles.
 
     The ordered dither is applied before the (bilinear, 8-bit) upscale: the interpolation
     keeps the dither's in-between levels, so gradients do not band, at a tenth of the cost of
-    upscaling three float channels. Random grain below the floor is left out: it hides
-    banding no better, and noise makes every PNG ~10x larger and slower to encode (and costs
-    x264 bits).
+    upscaling three float channels. A ``smooth`` background (no edges, no texture) is pixel
+    doubled instead: its neighbours differ by a fraction of a level (a 2 px step is under 0.2
+    of a level on the steepest vignette), and doubling costs a fifteenth of interpolating.
+    Random grain below the floor is left out: it hides banding no better, and noise makes
+    every PNG ~10x larger and slower to encode (and costs x264 bits).
     """
     sh, sw = arr.shape[:2]
-    arr = arr + _dither(sw, sh)
+    arr += _dither(sw, sh)
     np.clip(arr, 0, 255, out=arr)
     small = Image.fromarray(arr.astype(np.uint8))
-    image = small.resize(full, Image.Resampling.BILINEAR)
+    image = (small.resize(full, Image.Resampling.NEAREST) if smooth
+             else small.resize(full, Image.Resampling.BILINEAR))
     grain = render.get("grain", 0.0) - FILM_GRAIN_FLOOR
     if grain > 0:
         image = ImageChops.add(image, _grain(full, round(grain * 1000)), offset=-128)
@@ -325,6 +349,14 @@ def _grain_field(size: tuple[int, int]) -> Image.Image:
 
 
 def warm(sizes: tuple[tuple[int, int], ...]) -> None:
-    """Make the per-size caches (grain) before the first job needs them."""
+    """Make the maps that depend on the size alone (film grain, dither, vignette, each
+    light's falloff and radial distance) before the first job needs them: a worker keeps
+    them for its life (~20 MB a size)."""
     for size in sizes:
         _grain_field(size)
+        w, h = size[0] // 2, size[1] // 2
+        _dither(w, h)
+        _vignette_shape(w, h)
+        for light in _LIGHT_POS:
+            _glow(w, h, light)
+            _radial_distance(w, h, light)

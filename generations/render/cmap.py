@@ -14,7 +14,8 @@ class FontUnreadable(ValueError):
     pass
 
 
-def _table(data: bytes, tag: bytes) -> bytes:
+def table_span(data: bytes, tag: bytes) -> tuple[int, int]:
+    """Where the font's ``tag`` table lies in the file: (start, length)."""
     if data[:4] == b"ttcf":  # a collection: its first font
         (offset,) = struct.unpack_from(">I", data, 12)
     else:
@@ -24,8 +25,13 @@ def _table(data: bytes, tag: bytes) -> bytes:
         name, _checksum, start, length = struct.unpack_from(">4sIII", data,
                                                             offset + 12 + 16 * index)
         if name == tag:
-            return data[start:start + length]
+            return start, length
     raise FontUnreadable(f"no {tag.decode()} table")
+
+
+def _table(data: bytes, tag: bytes) -> bytes:
+    start, length = table_span(data, tag)
+    return data[start:start + length]
 
 
 def _format4(sub: bytes) -> set[int]:

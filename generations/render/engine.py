@@ -23,7 +23,7 @@ from .fonts import match_family
 from .gates import run_gates
 from .imaging import opaque_mean, pixels, placeholder_product, prepare_product
 from .layout import LayoutOptions, Scene, build_scene
-from .png import png_encode
+from .png import png_encode, submit_png
 from .specs import BrandSpec, ConceptSpec, ProductSpec, RenderedFile, RenderFailed
 
 # Re-layout, in order, until every gate passes. Shorter copy comes first (the copy is cut only
@@ -246,6 +246,20 @@ def layout_concept(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSp
     raise RenderFailed(report)
 
 
+# A PNG is deflated in this many bands at once: the last size's PNG is the render's tail.
+PNG_BANDS = 2
+
+
+def submit_encode(pool: ThreadPoolExecutor, image: Image.Image, fmt: str
+                  ) -> Callable[[], tuple[bytes, str, str]]:
+    """Start encoding ``image`` on the pool; returns the function that waits for the file."""
+    if fmt == "png":
+        rgb = image.convert("RGB") if image.mode not in ("RGB", "RGBA") else image
+        png = submit_png(pixels(rgb), PNG_BANDS, pool.submit)
+        return lambda: (png(), "image/png", "png")
+    return pool.submit(encode_image, image, fmt).result
+
+
 def encode_image(image: Image.Image, fmt: str) -> tuple[bytes, str, str]:
     if fmt == "png":
         rgb = image.convert("RGB") if image.mode not in ("RGB", "RGBA") else image
@@ -309,11 +323,11 @@ def render_statics(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSp
             step()
         scenes[aspect] = scene
         laid_out = time.perf_counter() - started
-        encodes[aspect] = [(scene, report, laid_out, pool.submit(encode_image, scene.canvas, fmt))
+        encodes[aspect] = [(scene, report, laid_out, submit_encode(pool, scene.canvas, fmt))
                            for fmt in image_formats]
     files = []
-    for scene, report, laid_out, future in (e for aspect in sizes for e in encodes[aspect]):
-        content, mime, ext = future.result()
+    for scene, report, laid_out, encoded in (e for aspect in sizes for e in encodes[aspect]):
+        content, mime, ext = encoded()
         if step:
             step()
         files.append(RenderedFile(kind="static", aspect=scene.aspect, width=scene.width,

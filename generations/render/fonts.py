@@ -4,6 +4,7 @@ cleaned to what a face can draw. Which bundled family a brand's font becomes is
 
 from __future__ import annotations
 
+import io
 import threading
 import unicodedata
 from functools import lru_cache
@@ -12,6 +13,7 @@ from pathlib import Path
 from PIL import ImageFont
 
 from generations.render.cmap import mapped_codepoints
+from generations.render.overlaps import without_overlap_flags
 from studio.visual.fonts import DEFAULT_FAMILY, FONTS_DIR, font_file
 from studio.visual.fonts import match_font as match_family
 
@@ -66,10 +68,29 @@ def load_font(path: Path, size: int) -> ImageFont.FreeTypeFont:
         if len(cache) > 512:
             cache.clear()
         font = cache[key] = ImageFont.truetype(
-            str(path), size=key[1],
+            _FontFile(rasterised_font_bytes(path)), size=key[1],
             layout_engine=ImageFont.Layout.RAQM if ImageFont.core.HAVE_RAQM
             else ImageFont.Layout.BASIC)
     return font
+
+
+@lru_cache(maxsize=64)
+def rasterised_font_bytes(path: Path) -> bytes:
+    """The bytes FreeType draws ``path`` from: the file without its overlap flags (see
+    overlaps.py), read once per process and shared by every size's face."""
+    return without_overlap_flags(Path(path).read_bytes())
+
+
+class _FontFile(io.BytesIO):
+    """What ImageFont.truetype reads a face from: the shared bytes themselves (a plain
+    BytesIO would hand each of a thread's faces its own copy)."""
+
+    def __init__(self, data: bytes):
+        super().__init__()
+        self._data = data
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        return self._data
 
 
 @lru_cache(maxsize=64)

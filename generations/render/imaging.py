@@ -191,7 +191,9 @@ def product_sprite(product: Image.Image, box_w: int, box_h: int, *, zoom: float 
     """
     scale = min(box_w / product.width, box_h / product.height) * zoom
     pw, ph = max(1, int(product.width * scale)), max(1, int(product.height * scale))
-    scaled = product.resize((pw, ph), Image.Resampling.LANCZOS)
+    # Enlarging, bicubic looks the same as Lanczos at three quarters of the cost.
+    scaled = product.resize((pw, ph), Image.Resampling.LANCZOS if scale < 1
+                            else Image.Resampling.BICUBIC)
     extra_h = int(ph * 0.35) if reflect else int(ph * 0.06)
     pad_x = int(pw * 0.3)
     sprite = Image.new("RGBA", (pw + pad_x * 2, ph + extra_h + int(ph * 0.04)), (0, 0, 0, 0))

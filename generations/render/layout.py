@@ -325,10 +325,15 @@ class SceneBuilder:
         glow = mix(under_colour, glow, 0.55)
         q = 4  # drawn at quarter resolution: it is a blur anyway
         gw, gh = int(w * 1.5) // q, int(h * 1.3) // q
-        mask = Image.new("L", (gw, gh), 0)
-        ImageDraw.Draw(mask).ellipse((gw * 0.22, gh * 0.2, gw * 0.78, gh * 0.86), fill=255)
-        mask = mask.filter(ImageFilter.GaussianBlur(gw * 0.12)).resize((gw * q, gh * q),
-                                                                         Image.Resampling.BILINEAR)
+        radius = gw * 0.12
+        # Room for the whole blur on every side: a glow cut off by its own sprite shows as a
+        # lit rectangle with hard edges.
+        pad = int(radius * 2.5)
+        mask = Image.new("L", (gw + pad * 2, gh + pad * 2), 0)
+        ImageDraw.Draw(mask).ellipse((pad + gw * 0.22, pad + gh * 0.2, pad + gw * 0.78,
+                                      pad + gh * 0.86), fill=255)
+        mask = mask.filter(ImageFilter.GaussianBlur(radius)).resize(
+            (mask.width * q, mask.height * q), Image.Resampling.BILINEAR)
         sprite = Image.new("RGBA", mask.size, (*glow, 255))
         sprite.putalpha(mask)
         self._place(Sprite("panel", sprite, x + w // 2 - sprite.width // 2,

@@ -93,3 +93,18 @@ def test_the_spotlight_glow_tints_what_is_under_it_and_never_darkens_its_rim():
     low, high = np.minimum(under, colour), np.maximum(under, colour)
     assert ((composite >= low - 1) & (composite <= high + 1)).all()
     assert luminance(tuple(int(v) for v in colour)) > 0  # a real colour, not black
+
+
+def test_a_halo_behind_a_dark_product_fades_out_with_no_edge():
+    brand, product, style = sample_brands()["coffee"]  # a dark bag on a dark backdrop
+    concept = ConceptSpec(template_slug="bold-type", style_id=style, animation_prompt="",
+                          copy_angle="sensory", headline="Savour every sip", body="",
+                          cta="Discover")
+    scene, _report = layout_concept(brand=brand, product=product, concept=concept,
+                                    aspect="9:16")
+    halo = next(s for s in scene.sprites if s.role == "panel" and s.depth == 0.3)
+    alpha = np.asarray(halo.image.getchannel("A")).astype(int)
+
+    assert alpha.max() > 100  # it is there
+    border = np.concatenate([alpha[0], alpha[-1], alpha[:, 0], alpha[:, -1]])
+    assert border.max() <= 2  # and it ends inside its sprite, not at a cut

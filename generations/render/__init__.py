@@ -91,12 +91,17 @@ def render_concept(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSp
 
     reports = {f.aspect: f.gate_report for f in files}
 
+    side_by_side = min(2, len(sizes))
+
     def one(aspect: str) -> RenderedFile:
+        # Two encoders at once, one thread each: x264's own frame threads on top of them
+        # only contend for the same two cores (~10% slower in all).
         return render_scene_video(scenes[aspect], prompt, duration=duration, seed=concept.seed,
-                                  bgm=bgm, gate_report=reports[aspect], step=step)
+                                  bgm=bgm, gate_report=reports[aspect], step=step,
+                                  encoder_threads=1 if side_by_side > 1 else 0)
 
     # The two sizes encode side by side: libx264 and Pillow release the GIL.
-    with ThreadPoolExecutor(max_workers=min(2, len(sizes))) as pool:
+    with ThreadPoolExecutor(max_workers=side_by_side) as pool:
         videos = list(pool.map(one, sizes))
     return files + videos
 

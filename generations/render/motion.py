@@ -914,11 +914,12 @@ def _video_frame(item: Image.Image | Planes | av.VideoFrame) -> av.VideoFrame:
 
 def encode_mp4(frames: Iterable[Image.Image | Planes | av.VideoFrame], *,
                size: tuple[int, int], count: int, audio: np.ndarray | None = None,
-               rate: int = 44100) -> bytes:
+               rate: int = 44100, encoder_threads: int = 0) -> bytes:
     """H.264 yuv420p 30 fps (+ AAC) MP4 with the moov atom up front (faststart).
 
     ``frames`` yields RGB images, ``Planes`` (see yuv.py) or yuv420p ``av.VideoFrame``s of
-    ``size``, in any mix.
+    ``size``, in any mix. ``encoder_threads`` 0 lets x264 choose (one thread per core and a
+    half); 1 when other videos are being encoded at the same time.
     """
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "out.mp4")
@@ -926,7 +927,7 @@ def encode_mp4(frames: Iterable[Image.Image | Planes | av.VideoFrame], *,
         stream = container.add_stream("libx264", rate=FPS)
         stream.width, stream.height = size
         stream.pix_fmt = "yuv420p"
-        stream.options = dict(X264_OPTIONS)
+        stream.options = {**X264_OPTIONS, "threads": str(encoder_threads)}
         audio_stream = None
         if audio is not None:
             audio_stream = container.add_stream("aac", rate=rate)
@@ -972,9 +973,11 @@ def frame_count(duration: float) -> int:
 
 def render_scene_video(scene: Scene, prompt: dict, *, duration: float, seed: int = 0,
                        bgm: bool = False, gate_report: dict | None = None,
-                       step: Callable[[], None] | None = None) -> RenderedFile:
+                       step: Callable[[], None] | None = None,
+                       encoder_threads: int = 0) -> RenderedFile:
     """One MP4 of ``scene`` animated with ``prompt`` (a catalogue animation prompt); ``step``
-    is called after every frame (it may raise to stop the encode)."""
+    is called after every frame (it may raise to stop the encode). ``encoder_threads``: see
+    ``encode_mp4``."""
     started = time.perf_counter()
     animator = SceneAnimator(scene, prompt["recipe"], duration, seed)
     count = frame_count(duration)
@@ -987,7 +990,8 @@ def render_scene_video(scene: Scene, prompt: dict, *, duration: float, seed: int
             if step:
                 step()
 
-    content = encode_mp4(frames(), size=(scene.width, scene.height), count=count, audio=audio)
+    content = encode_mp4(frames(), size=(scene.width, scene.height), count=count, audio=audio,
+                         encoder_threads=encoder_threads)
     # The poster is drawn in RGB (full-resolution colour), from the same operations as the
     # encoded frame 0.
     poster = poster_jpeg(animator.frame(0))

@@ -178,3 +178,12 @@ def test_transition_starts_on_the_first_image_and_ends_on_the_last():
 def test_encode_mp4_writes_exactly_the_frames_given():
     frames = [Image.new("RGB", (64, 64), (i * 8, 0, 0)) for i in range(10)]
     assert probe(encode_mp4(frames, size=(64, 64), count=10))["frames"] == 10
+
+
+@pytest.mark.parametrize("threads", [0, 1, 2])
+def test_encode_mp4_gives_the_same_frames_whatever_threads_x264_runs(threads):
+    # render_concept encodes its two sizes at once with one x264 thread each.
+    frames = [Image.new("RGB", (64, 64), (i * 8, 0, 0)) for i in range(10)]
+    info = probe(encode_mp4(frames, size=(64, 64), count=10, encoder_threads=threads))
+    assert info["frames"] == 10
+    assert abs(int(info["last"][32, 32, 0]) - 72) <= 4

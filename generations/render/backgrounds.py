@@ -304,8 +304,8 @@ def _to_full_size(arr: np.ndarray, full: tuple[int, int], render: dict,
     arr += _dither(sw, sh)
     np.clip(arr, 0, 255, out=arr)
     small = Image.fromarray(arr.astype(np.uint8))
-    image = (small.resize(full, Image.Resampling.NEAREST) if smooth
-             else small.resize(full, Image.Resampling.BILINEAR))
+    image = small.resize(full, Image.Resampling.NEAREST if smooth
+                         else Image.Resampling.BILINEAR)
     grain = render.get("grain", 0.0) - FILM_GRAIN_FLOOR
     if grain > 0:
         image = ImageChops.add(image, _grain(full, round(grain * 1000)), offset=-128)

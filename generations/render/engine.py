@@ -23,7 +23,7 @@ from .fonts import match_family
 from .gates import run_gates
 from .imaging import opaque_mean, pixels, placeholder_product, prepare_product
 from .layout import LayoutOptions, Scene, build_scene
-from .png import png_encode, submit_png
+from .png import submit_png
 from .specs import BrandSpec, ConceptSpec, ProductSpec, RenderedFile, RenderFailed
 
 # Re-layout, in order, until every gate passes. Shorter copy comes first (the copy is cut only
@@ -257,13 +257,10 @@ def submit_encode(pool: ThreadPoolExecutor, image: Image.Image, fmt: str
         rgb = image.convert("RGB") if image.mode not in ("RGB", "RGBA") else image
         png = submit_png(pixels(rgb), PNG_BANDS, pool.submit)
         return lambda: (png(), "image/png", "png")
-    return pool.submit(encode_image, image, fmt).result
+    return pool.submit(encode_jpeg, image).result
 
 
-def encode_image(image: Image.Image, fmt: str) -> tuple[bytes, str, str]:
-    if fmt == "png":
-        rgb = image.convert("RGB") if image.mode not in ("RGB", "RGBA") else image
-        return png_encode(pixels(rgb)), "image/png", "png"
+def encode_jpeg(image: Image.Image) -> tuple[bytes, str, str]:
     buffer = io.BytesIO()
     # Baseline (not progressive): progressive costs ~40% more encode time for a smaller file.
     (image if image.mode == "RGB" else image.convert("RGB")).save(buffer, "JPEG", quality=90,

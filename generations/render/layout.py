@@ -9,6 +9,7 @@ motion engine) and a flattened canvas (the static ad), with the measurements the
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,6 +135,21 @@ def _draw_shape(draw: ImageDraw.ImageDraw, shape: str, rect: tuple[float, ...], 
         draw.rounded_rectangle(rect, radius=int(radius), fill=fill)
 
 
+def _soft_sprite(size: tuple[int, int], colour: RGB, blur: float,
+                 draw_shape: Callable[[ImageDraw.ImageDraw, int], None]) -> Image.Image:
+    """A sprite of ``size`` in one colour whose alpha is a soft shape: ``draw_shape(draw, q)``
+    draws it at 1/q resolution, where it is blurred by ``blur`` / q and scaled up. A blur is
+    all low frequencies: a full-resolution one cost more than the rest of a layer."""
+    q = 4
+    mask = Image.new("L", (max(1, size[0] // q), max(1, size[1] // q)), 0)
+    draw_shape(ImageDraw.Draw(mask), q)
+    mask = mask.filter(ImageFilter.GaussianBlur(blur / q)).resize(size,
+                                                                  Image.Resampling.BILINEAR)
+    sprite = Image.new("RGBA", size, (*colour, 255))
+    sprite.putalpha(mask)
+    return sprite
+
+
 class SceneBuilder:
     """Lays out one template for one aspect; see module docstring."""
 
@@ -247,31 +263,15 @@ class SceneBuilder:
         shape = layer.get("shape", "rect")
         radius = int(layer.get("radius", 0) * self.w)
         if layer.get("shadow"):
-            # A soft shadow is all low frequencies: blurred at quarter resolution, then scaled
-            # up (a full-resolution blur of the whole sprite cost more than the rest of it).
-            q = 4
-            mask = Image.new("L", (max(1, sprite.width // q), max(1, sprite.height // q)), 0)
-            ImageDraw.Draw(mask).rounded_rectangle(
-                (rect[0] / q, (rect[1] + pad // 3) / q, rect[2] / q, (rect[3] + pad // 3) / q),
-                radius=int(radius / q), fill=60)
-            mask = mask.filter(ImageFilter.GaussianBlur(pad / 3 / q)).resize(
-                sprite.size, Image.Resampling.BILINEAR)
-            shadow = Image.new("RGBA", sprite.size, (0, 0, 0, 0))
-            shadow.putalpha(mask)
-            sprite.alpha_composite(shadow)
+            sprite.alpha_composite(_soft_sprite(
+                sprite.size, (0, 0, 0), pad / 3, lambda d, q: d.rounded_rectangle(
+                    (rect[0] / q, (rect[1] + pad // 3) / q, rect[2] / q,
+                     (rect[3] + pad // 3) / q), radius=int(radius / q), fill=60)))
         if blur:
-            # A blurred panel is all low frequencies too: its shape is blurred as a mask at
-            # quarter resolution and scaled up (the full-size blur took 25 ms), and the
-            # colour fills it flat (blurring the colour with the transparent black around it
-            # darkened the rim).
-            q = 4
-            mask = Image.new("L", (max(1, sprite.width // q), max(1, sprite.height // q)), 0)
-            _draw_shape(ImageDraw.Draw(mask), shape, tuple(v / q for v in rect), w / q,
-                        radius / q, alpha)
-            mask = mask.filter(ImageFilter.GaussianBlur(blur / q)).resize(
-                sprite.size, Image.Resampling.BILINEAR)
-            glow = Image.new("RGBA", sprite.size, (*colour, 255))
-            glow.putalpha(mask)
+            # The colour fills the blurred shape flat: blurring the colour with the
+            # transparent black around it darkened the rim.
+            glow = _soft_sprite(sprite.size, colour, blur, lambda d, q: _draw_shape(
+                d, shape, tuple(v / q for v in rect), w / q, radius / q, alpha))
             if layer.get("shadow"):
                 sprite.alpha_composite(glow)
             else:
@@ -323,19 +323,16 @@ class SceneBuilder:
                    key=lambda c: float(np.linalg.norm(np.array(c) - product_rgb)))
         under_colour = (int(under_rgb[0]), int(under_rgb[1]), int(under_rgb[2]))
         glow = mix(under_colour, glow, 0.55)
-        q = 4  # drawn at quarter resolution: it is a blur anyway
+        q = 4  # the sprite's quarter resolution (see _soft_sprite)
         gw, gh = int(w * 1.5) // q, int(h * 1.3) // q
         radius = gw * 0.12
         # Room for the whole blur on every side: a glow cut off by its own sprite shows as a
         # lit rectangle with hard edges.
         pad = int(radius * 2.5)
-        mask = Image.new("L", (gw + pad * 2, gh + pad * 2), 0)
-        ImageDraw.Draw(mask).ellipse((pad + gw * 0.22, pad + gh * 0.2, pad + gw * 0.78,
-                                      pad + gh * 0.86), fill=255)
-        mask = mask.filter(ImageFilter.GaussianBlur(radius)).resize(
-            (mask.width * q, mask.height * q), Image.Resampling.BILINEAR)
-        sprite = Image.new("RGBA", mask.size, (*glow, 255))
-        sprite.putalpha(mask)
+        sprite = _soft_sprite(((gw + pad * 2) * q, (gh + pad * 2) * q), glow, radius * q,
+                              lambda d, _q: d.ellipse((pad + gw * 0.22, pad + gh * 0.2,
+                                                       pad + gw * 0.78, pad + gh * 0.86),
+                                                      fill=255))
         self._place(Sprite("panel", sprite, x + w // 2 - sprite.width // 2,
                            y + h // 2 - sprite.height // 2, depth=0.3))
 

@@ -52,7 +52,8 @@ def _check(pixels: np.ndarray) -> None:
 
 
 def band_rows(height: int, bands: int) -> list[tuple[int, int]]:
-    """``bands`` row ranges [start, stop) covering the image, the first ones one row longer."""
+    """``bands`` row ranges [start, stop) covering the image, within a row of each other in
+    height (never more bands than rows)."""
     bands = max(1, min(bands, height))
     edges = [height * n // bands for n in range(bands + 1)]
     return list(pairwise(edges))

@@ -18,10 +18,12 @@ import io
 import math
 import os
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from queue import Empty, Queue
+from typing import Any, TypeVar
 
 import av
 import numpy as np
@@ -48,6 +50,7 @@ from .yuv import (
 )
 
 FPS = 30
+T = TypeVar("T")
 X264_OPTIONS = {"preset": "ultrafast", "crf": "21"}
 
 
@@ -955,6 +958,44 @@ def encode_mp4(frames: Iterable[Image.Image | Planes | av.VideoFrame], *,
             return fh.read()
 
 
+def prefetched(frames: Iterator[T], *, name: str, depth: int = 6) -> Iterator[T]:
+    """``frames`` made on a thread of their own while the encoder works on the previous ones
+    (Pillow's pastes and crops and libx264 release the GIL), so compositing and encoding
+    share the cores. An exception while making a frame (a cancelled job's checkpoint) is
+    raised here, in the encoder's loop; leaving the loop early stops the maker."""
+    queue: Queue = Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def make() -> None:
+        try:
+            for frame in frames:
+                if stop.is_set():
+                    return
+                queue.put(frame)
+            queue.put(done)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, re-raised there
+            queue.put(exc)
+
+    worker = threading.Thread(target=make, name=name, daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = queue.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():
+            try:
+                queue.get_nowait()
+            except Empty:
+                worker.join(0.01)
+
+
 POSTER_QUALITY = 88
 
 
@@ -986,11 +1027,13 @@ def render_scene_video(scene: Scene, prompt: dict, *, duration: float, seed: int
 
     def frames():
         for i in range(count):
-            yield renderer.render(animator.ops(i))
+            # Converted here, on the compositing thread: the encoder's thread only encodes.
+            yield renderer.render(animator.ops(i)).video_frame()
             if step:
                 step()
 
-    content = encode_mp4(frames(), size=(scene.width, scene.height), count=count, audio=audio,
+    content = encode_mp4(prefetched(frames(), name="scene-compose"),
+                         size=(scene.width, scene.height), count=count, audio=audio,
                          encoder_threads=encoder_threads)
     # The poster is drawn in RGB (full-resolution colour), from the same operations as the
     # encoded frame 0.

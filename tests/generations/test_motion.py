@@ -1,4 +1,5 @@
 import io
+import threading
 
 import av
 import numpy as np
@@ -26,6 +27,7 @@ from generations.render.motion import (
     entrance_state,
     frame_count,
     music_bed,
+    prefetched,
     render_scene_video,
 )
 from generations.render.samples import dropper_bottle
@@ -187,3 +189,49 @@ def test_encode_mp4_gives_the_same_frames_whatever_threads_x264_runs(threads):
     info = probe(encode_mp4(frames, size=(64, 64), count=10, encoder_threads=threads))
     assert info["frames"] == 10
     assert abs(int(info["last"][32, 32, 0]) - 72) <= 4
+
+
+def test_prefetched_frames_arrive_complete_and_in_order():
+    assert list(prefetched(iter(range(50)), name="test-compose", depth=3)) == list(range(50))
+
+
+def test_an_error_making_a_prefetched_frame_reaches_the_encoders_loop():
+    def frames():
+        yield from range(3)
+        raise RuntimeError("job cancelled")
+
+    got = []
+    with pytest.raises(RuntimeError, match="job cancelled"):
+        for item in prefetched(frames(), name="test-compose", depth=2):
+            got.append(item)
+    assert got == [0, 1, 2]
+
+
+def test_leaving_a_prefetched_loop_early_stops_the_maker():
+    made = []
+
+    def frames():
+        for n in range(10_000):
+            made.append(n)
+            yield n
+
+    stream = prefetched(frames(), name="test-compose-early", depth=2)
+    assert [next(stream) for _ in range(3)] == [0, 1, 2]
+    stream.close()
+    assert not any(t.name == "test-compose-early" for t in threading.enumerate())
+    assert len(made) < 10
+
+
+def test_a_checkpoint_that_raises_stops_the_video_and_its_compositing_thread(small_scene):
+    calls = []
+
+    def step():
+        calls.append(1)
+        if len(calls) == 5:
+            raise RuntimeError("stop")
+
+    prompt = catalogue.animation_prompt_by_name("Serum Droplets")
+    with pytest.raises(RuntimeError, match="stop"):
+        render_scene_video(small_scene, prompt, duration=2.0, step=step)
+    assert len(calls) == 5
+    assert not any(t.name == "scene-compose" for t in threading.enumerate())

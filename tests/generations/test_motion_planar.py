@@ -18,7 +18,7 @@ from generations.render.motion import (
     encode_mp4,
 )
 from generations.render.samples import dropper_bottle
-from generations.render.yuv import Planes, paste_sprite, planar_sprite, rgb_to_planes
+from generations.render.yuv import Planes, blend, paste_sprite, planar_sprite, rgb_to_planes
 
 BRAND = BrandSpec(name="Lumen", colors={"primary": "#C8553D", "background": "#FFF8F0",
                                         "accent": "#588B8B", "text": "#222222"})
@@ -115,3 +115,26 @@ def test_encode_mp4_takes_planes_and_images_alike():
     assert len(decoded) == 3
     for frame in decoded:
         assert np.abs(frame.astype(int) - (200, 40, 40)).mean() < 4
+
+
+@pytest.mark.parametrize("amount", [0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
+def test_blending_two_loop_frames_matches_pillows_blend_and_returns_a_new_frame(amount):
+    rng = np.random.default_rng(7)
+
+    def random_planes() -> Planes:
+        y, u, v = (Image.fromarray(rng.integers(0, 256, shape, dtype=np.uint8))
+                   for shape in ((48, 64), (24, 32), (24, 32)))
+        return Planes(y, u, v)
+
+    a, b = random_planes(), random_planes()
+    before = _planes(a)
+    out = blend(a, b, amount)
+    expected = [np.asarray(Image.blend(p, q, amount)).astype(int)
+                for p, q in ((a.y, b.y), (a.u, b.u), (a.v, b.v))]
+    for got, want in zip(_planes(out), expected, strict=True):
+        assert np.abs(got - want).max() <= 1
+    # The renderer draws the frame's sprites on what it gets: never on a loop frame.
+    out.y.paste(0, (0, 0, 64, 48))
+    for kept, was in zip(_planes(a), before, strict=True):
+        assert (kept == was).all()
+    assert out.y is not b.y

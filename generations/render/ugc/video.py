@@ -15,11 +15,9 @@ Per frame only pastes happen: every zoom level of the plate, head and patches is
 from __future__ import annotations
 
 import math
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from queue import Empty, Queue
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -31,7 +29,7 @@ from ..copy import price_text
 from ..engine import background_for, content_for, fonts_of
 from ..fonts import clean_text, font_path, load_font
 from ..imaging import prepare_logo, product_sprite
-from ..motion import FPS, encode_mp4, frame_count, poster_jpeg
+from ..motion import FPS, encode_mp4, frame_count, poster_jpeg, prefetched
 from ..specs import BrandSpec, ConceptSpec, ProductSpec, RenderedFile
 from .captions import SAFE_BOTTOM, SAFE_TOP, CaptionStyle, pages_of
 from .presenter import Presenter
@@ -416,7 +414,8 @@ def render_ugc(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSpec,
     if voice is not None:
         samples = voice.samples[:, : round(count / FPS * RATE)]
         audio = np.ascontiguousarray(samples.astype(np.float32))
-    content = encode_mp4(_prefetched(frames()), size=size, count=count, audio=audio, rate=RATE)
+    content = encode_mp4(prefetched(frames(), name="ugc-compose"), size=size, count=count,
+                         audio=audio, rate=RATE)
     safe = all(box[1] >= h * SAFE_TOP and box[3] <= h * (1 - SAFE_BOTTOM)
                for box in caption_boxes.values())
     elapsed = time.perf_counter() - started
@@ -441,43 +440,6 @@ def render_ugc(*, brand: BrandSpec, product: ProductSpec, concept: ConceptSpec,
                         timings={"layout_s": round(layout_s, 3),
                                  "video_s": round(elapsed - layout_s, 3),
                                  "fps": round(count / max(elapsed, 1e-6), 1)})
-
-
-def _prefetched(frames: Iterator[Image.Image], depth: int = 6) -> Iterator[Image.Image]:
-    """The frames composed on a second thread while the encoder works on the previous ones
-    (Pillow's pastes and crops and libx264 both release the GIL). An exception in the
-    composer (a cancelled job's checkpoint) is raised to the encoder's loop."""
-    queue: Queue = Queue(maxsize=depth)
-    done = object()
-    stop = threading.Event()
-
-    def compose() -> None:
-        try:
-            for frame in frames:
-                if stop.is_set():
-                    return
-                queue.put(frame)
-            queue.put(done)
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, re-raised there
-            queue.put(exc)
-
-    worker = threading.Thread(target=compose, name="ugc-compose", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item = queue.get()
-            if item is done:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        while worker.is_alive():
-            try:
-                queue.get_nowait()
-            except Empty:
-                worker.join(0.01)
 
 
 def _highlight_colour(palette: dict[str, RGB]) -> RGB:

@@ -1024,6 +1024,7 @@ def render_scene_video(scene: Scene, prompt: dict, *, duration: float, seed: int
     count = frame_count(duration)
     audio = music_bed(duration, seed) if bgm else None
     renderer = PlanarRenderer()
+    posters: list[bytes] = []
 
     def frames():
         for i in range(count):
@@ -1031,13 +1032,14 @@ def render_scene_video(scene: Scene, prompt: dict, *, duration: float, seed: int
             yield renderer.render(animator.ops(i)).video_frame()
             if step:
                 step()
+        # The poster is drawn in RGB (full-resolution colour), from the same operations as the
+        # encoded frame 0, while the encoder works through the last frames.
+        posters.append(poster_jpeg(animator.frame(0)))
 
     content = encode_mp4(prefetched(frames(), name="scene-compose"),
                          size=(scene.width, scene.height), count=count, audio=audio,
                          encoder_threads=encoder_threads)
-    # The poster is drawn in RGB (full-resolution colour), from the same operations as the
-    # encoded frame 0.
-    poster = poster_jpeg(animator.frame(0))
+    poster = posters[0]
     elapsed = time.perf_counter() - started
     report = dict(gate_report or {})
     report["video"] = {"frames": count, "fps": FPS, "animation_prompt": prompt["name"],
